@@ -8,7 +8,7 @@ source "$(dirname "$0")/lib.sh"
 
 pkgs=(
 	build-essential bc bison flex libelf-dev libssl-dev cpio kmod
-	xz-utils python3 git sparse linux-source-6.12
+	xz-utils python3 python3-ply python3-git git sparse linux-source-6.12
 )
 
 missing=()

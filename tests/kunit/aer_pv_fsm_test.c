@@ -29,6 +29,7 @@
 struct fsm_ctx {
 	struct aer_pv_core core;
 	struct aer_pv_actions act;
+	struct aer_pv_event ev;
 	u32 missing;		/* a function fn_exists() denies */
 };
 
@@ -72,7 +73,7 @@ static enum aer_pv_verdict host_error_n(struct fsm_ctx *c, u32 seq, u8 sev,
 		w.funcs[i].bus = AER_PV_FN_BUS(fns[i]);
 		w.funcs[i].devfn = AER_PV_FN_DEVFN(fns[i]);
 	}
-	return aer_pv_receive(&c->core, &w, sizeof(w), &c->act);
+	return aer_pv_receive(&c->core, &w, sizeof(w), &c->ev, &c->act);
 }
 
 static enum aer_pv_verdict host_error(struct fsm_ctx *c, u32 seq, u8 sev,
@@ -89,7 +90,7 @@ static enum aer_pv_verdict host_reset(struct fsm_ctx *c, u32 seq, u8 reset)
 	w.seq = cpu_to_le32(seq);
 	w.reset = reset;
 	w.reset_kind = K_LINK;
-	return aer_pv_receive(&c->core, &w, sizeof(w), &c->act);
+	return aer_pv_receive(&c->core, &w, sizeof(w), &c->ev, &c->act);
 }
 
 static struct aer_pv_dev *dev_of(struct kunit *test, u32 id)
@@ -789,9 +790,10 @@ static void malformed_message_counted_not_acted_on(struct kunit *test)
 
 	memset(junk, 0xff, sizeof(junk));
 	KUNIT_EXPECT_EQ(test, aer_pv_receive(&c->core, junk, sizeof(junk),
-					     &c->act),
+					     &c->ev, &c->act),
 			AER_PV_DROP_TYPE);
-	KUNIT_EXPECT_EQ(test, aer_pv_receive(&c->core, junk, 3, &c->act),
+	KUNIT_EXPECT_EQ(test, aer_pv_receive(&c->core, junk, 3, &c->ev,
+					     &c->act),
 			AER_PV_DROP_SHORT);
 	KUNIT_EXPECT_EQ(test, c->core.verdicts[AER_PV_DROP_TYPE], 1ull);
 	KUNIT_EXPECT_EQ(test, c->core.verdicts[AER_PV_DROP_SHORT], 1ull);
@@ -881,6 +883,7 @@ static struct kunit_suite aer_pv_fsm_suite = {
 	.init = fsm_init,
 	.test_cases = aer_pv_fsm_cases,
 };
+
 kunit_test_suite(aer_pv_fsm_suite);
 
 MODULE_DESCRIPTION("KUnit tests of the aer-pv recovery state machine");

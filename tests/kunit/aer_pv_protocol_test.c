@@ -432,6 +432,7 @@ static struct kunit_suite aer_pv_protocol_suite = {
 	.name = "aer_pv_protocol",
 	.test_cases = aer_pv_protocol_cases,
 };
+
 kunit_test_suite(aer_pv_protocol_suite);
 
 MODULE_DESCRIPTION("KUnit tests of virtio-aer-pv message validation");

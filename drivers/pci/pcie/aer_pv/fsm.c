@@ -330,6 +330,7 @@ EXPORT_SYMBOL_IF_KUNIT(aer_pv_on_event);
  * @core: the state machine
  * @buf: the event buffer
  * @len: the length the device reported
+ * @ev: filled in with the decoded event (its type and seq even if dropped)
  * @act: filled in with what the caller must do
  *
  * Every message is counted under its verdict, accepted or not.
@@ -337,17 +338,17 @@ EXPORT_SYMBOL_IF_KUNIT(aer_pv_on_event);
  * Return: AER_PV_OK, or why the message was dropped.
  */
 enum aer_pv_verdict aer_pv_receive(struct aer_pv_core *core, const void *buf,
-				   size_t len, struct aer_pv_actions *act)
+				   size_t len, struct aer_pv_event *ev,
+				   struct aer_pv_actions *act)
 {
-	struct aer_pv_event ev;
 	enum aer_pv_verdict v;
 
 	memset(act, 0, sizeof(*act));
-	v = aer_pv_decode_event(buf, len, &ev);
+	v = aer_pv_decode_event(buf, len, ev);
 	if (v == AER_PV_OK)
-		v = aer_pv_on_event(core, &ev, act);
+		v = aer_pv_on_event(core, ev, act);
 	core->verdicts[v]++;
-	trace_aer_pv_message(ev.type, ev.seq, v);
+	trace_aer_pv_message(ev->type, ev->seq, v);
 	return v;
 }
 EXPORT_SYMBOL_IF_KUNIT(aer_pv_receive);

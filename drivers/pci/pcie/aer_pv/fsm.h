@@ -120,7 +120,8 @@ void aer_pv_core_init(struct aer_pv_core *core, u64 reset_timeout_ns,
 		      bool can_request);
 struct aer_pv_dev *aer_pv_find(struct aer_pv_core *core, u32 id);
 enum aer_pv_verdict aer_pv_receive(struct aer_pv_core *core, const void *buf,
-				   size_t len, struct aer_pv_actions *act);
+				   size_t len, struct aer_pv_event *ev,
+				   struct aer_pv_actions *act);
 enum aer_pv_verdict aer_pv_on_event(struct aer_pv_core *core,
 				    const struct aer_pv_event *ev,
 				    struct aer_pv_actions *act);

@@ -12,47 +12,40 @@
 
 #include <linux/tracepoint.h>
 
-#define AER_PV_TRACE_STATES				\
-	{ 0, "idle" }, { 1, "detected" }, { 2, "wait_host" },	\
-	{ 3, "wait_request" }, { 4, "resuming" }
-
 TRACE_EVENT(aer_pv_state,
-	TP_PROTO(u32 fn, u32 seq, u8 from, u8 to),
-	TP_ARGS(fn, seq, from, to),
-	TP_STRUCT__entry(
-		__field(u32, fn)
-		__field(u32, seq)
-		__field(u8, from)
-		__field(u8, to)
-	),
-	TP_fast_assign(
-		__entry->fn = fn;
-		__entry->seq = seq;
-		__entry->from = from;
-		__entry->to = to;
-	),
-	TP_printk("%04x:%02x:%02x.%x seq=%u %s -> %s",
-		  __entry->fn >> 16, (__entry->fn >> 8) & 0xff,
-		  (__entry->fn >> 3) & 0x1f, __entry->fn & 0x7, __entry->seq,
-		  __print_symbolic(__entry->from, AER_PV_TRACE_STATES),
-		  __print_symbolic(__entry->to, AER_PV_TRACE_STATES))
+	    TP_PROTO(u32 fn, u32 seq, u8 from, u8 to),
+	    TP_ARGS(fn, seq, from, to),
+	    TP_STRUCT__entry(__field(u32, fn)
+			     __field(u32, seq)
+			     __field(u8, from)
+			     __field(u8, to)),
+	    TP_fast_assign(__entry->fn = fn;
+			   __entry->seq = seq;
+			   __entry->from = from;
+			   __entry->to = to;),
+	    TP_printk("%04x:%02x:%02x.%x seq=%u %s -> %s",
+		      __entry->fn >> 16, (__entry->fn >> 8) & 0xff,
+		      (__entry->fn >> 3) & 0x1f, __entry->fn & 0x7,
+		      __entry->seq,
+		      __print_symbolic(__entry->from, { 0, "idle" },
+				       { 1, "detected" }, { 2, "wait_host" },
+				       { 3, "wait_request" }, { 4, "resuming" }),
+		      __print_symbolic(__entry->to, { 0, "idle" },
+				       { 1, "detected" }, { 2, "wait_host" },
+				       { 3, "wait_request" }, { 4, "resuming" }))
 );
 
 TRACE_EVENT(aer_pv_message,
-	TP_PROTO(u16 type, u32 seq, u8 verdict),
-	TP_ARGS(type, seq, verdict),
-	TP_STRUCT__entry(
-		__field(u16, type)
-		__field(u32, seq)
-		__field(u8, verdict)
-	),
-	TP_fast_assign(
-		__entry->type = type;
-		__entry->seq = seq;
-		__entry->verdict = verdict;
-	),
-	TP_printk("type=%u seq=%u verdict=%u",
-		  __entry->type, __entry->seq, __entry->verdict)
+	    TP_PROTO(u16 type, u32 seq, u8 verdict),
+	    TP_ARGS(type, seq, verdict),
+	    TP_STRUCT__entry(__field(u16, type)
+			     __field(u32, seq)
+			     __field(u8, verdict)),
+	    TP_fast_assign(__entry->type = type;
+			   __entry->seq = seq;
+			   __entry->verdict = verdict;),
+	    TP_printk("type=%u seq=%u verdict=%u",
+		      __entry->type, __entry->seq, __entry->verdict)
 );
 
 #endif /* _AER_PV_TRACE_H */

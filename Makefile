@@ -1,0 +1,42 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# aer-pv: paravirtual PCIe AER recovery for assigned devices.
+#
+# Every target installs what it needs (Debian 12 packages) and builds into
+# the cache directory $(AER_PV_CACHE), never into this tree.
+
+export AER_PV_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/aer-pv
+
+.PHONY: help deps linux kunit kunit-sanitize lint build-check check
+
+help:
+	@echo "make check           every test; ends with 'N passed, N failed'"
+	@echo "make kunit           KUnit suites under UML"
+	@echo "make kunit-sanitize  KUnit suites with KASAN and UBSAN"
+	@echo "make lint            checkpatch --strict, sparse, W=1"
+	@echo "make build-check     the patched kernel builds with CONFIG_PCIE_AER_PV=n"
+	@echo "make linux           prepare the patched Linux 6.12 tree"
+	@echo "cache: $(AER_PV_CACHE)"
+
+deps:
+	@scripts/deps.sh
+
+linux: deps
+	@scripts/prepare-linux.sh
+
+kunit: deps
+	@scripts/kunit.sh plain
+
+kunit-sanitize: deps
+	@scripts/kunit.sh sanitize
+
+lint: deps
+	@test -f "$(AER_PV_CACHE)/build/kunit-plain/.config" || scripts/kunit.sh plain
+	@scripts/lint.sh
+
+build-check: deps
+	@test -f "$(AER_PV_CACHE)/build/kunit-plain/.config" || scripts/kunit.sh plain
+	@scripts/build-check.sh
+
+check: deps
+	@scripts/check.sh

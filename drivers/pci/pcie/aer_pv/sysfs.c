@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * aer-pv counters in sysfs.
+ *
+ * Per function, in /sys/bus/pci/devices/<BDF>/aer_pv/, beside the native
+ * aer_dev_* statistics; per channel, on the transport's device.  One value
+ * per file.  Documentation/aer-pv-user-guide.rst lists them.
+ */
+
+#include <linux/aer_pv.h>
+#include <linux/device.h>
+#include <linux/pci.h>
+#include <linux/sysfs.h>
+
+#include "aer_pv.h"
+
+#define AER_PV_DEV_ATTR(_name, _field)					\
+static ssize_t _name##_show(struct device *dev,				\
+			    struct device_attribute *attr, char *buf)	\
+{									\
+	struct aer_pv_dev d;						\
+									\
+	if (aer_pv_snapshot_dev(to_pci_dev(dev), &d))			\
+		return sysfs_emit(buf, "0\n");				\
+	return sysfs_emit(buf, "%llu\n", (unsigned long long)(_field));	\
+}									\
+static DEVICE_ATTR_RO(_name)
+
+AER_PV_DEV_ATTR(errors_correctable,
+		d.stats.errors[VIRTIO_AER_PV_SEV_CORRECTABLE]);
+AER_PV_DEV_ATTR(errors_nonfatal, d.stats.errors[VIRTIO_AER_PV_SEV_NONFATAL]);
+AER_PV_DEV_ATTR(errors_fatal, d.stats.errors[VIRTIO_AER_PV_SEV_FATAL]);
+AER_PV_DEV_ATTR(recovered, d.stats.recovered);
+AER_PV_DEV_ATTR(failed, d.stats.failed);
+AER_PV_DEV_ATTR(host_resets, d.stats.host_resets);
+AER_PV_DEV_ATTR(resets_avoided, d.stats.resets_avoided);
+AER_PV_DEV_ATTR(reset_requests, d.stats.reset_requests);
+AER_PV_DEV_ATTR(native_resets, d.stats.native_resets);
+AER_PV_DEV_ATTR(timeouts, d.stats.timeouts);
+AER_PV_DEV_ATTR(coalesced, d.stats.coalesced);
+AER_PV_DEV_ATTR(aer_matched, d.stats.aer_matched);
+AER_PV_DEV_ATTR(seq, d.seq);
+
+static ssize_t state_show(struct device *dev, struct device_attribute *attr,
+			  char *buf)
+{
+	struct aer_pv_dev d;
+
+	if (aer_pv_snapshot_dev(to_pci_dev(dev), &d))
+		return sysfs_emit(buf, "%s\n", aer_pv_state_name(AER_PV_IDLE));
+	return sysfs_emit(buf, "%s\n", aer_pv_state_name(d.state));
+}
+static DEVICE_ATTR_RO(state);
+
+static struct attribute *aer_pv_dev_attrs[] = {
+	&dev_attr_state.attr,
+	&dev_attr_seq.attr,
+	&dev_attr_errors_correctable.attr,
+	&dev_attr_errors_nonfatal.attr,
+	&dev_attr_errors_fatal.attr,
+	&dev_attr_recovered.attr,
+	&dev_attr_failed.attr,
+	&dev_attr_host_resets.attr,
+	&dev_attr_resets_avoided.attr,
+	&dev_attr_reset_requests.attr,
+	&dev_attr_native_resets.attr,
+	&dev_attr_timeouts.attr,
+	&dev_attr_coalesced.attr,
+	&dev_attr_aer_matched.attr,
+	NULL
+};
+
+const struct attribute_group aer_pv_dev_group = {
+	.name = "aer_pv",
+	.attrs = aer_pv_dev_attrs,
+};
+
+/*
+ * Channel counters: "messages" lists every verdict with its count, one
+ * "name count" pair per line, like /proc/interrupts lists sources; a
+ * single file keeps the set consistent with one read.
+ */
+static ssize_t messages_show(struct device *dev, struct device_attribute *attr,
+			     char *buf)
+{
+	u64 verdicts[AER_PV_NR_VERDICTS];
+	unsigned int i;
+	ssize_t len = 0;
+	u32 last_seq;
+
+	if (aer_pv_snapshot_channel(verdicts, &last_seq))
+		return -ENODEV;
+	for (i = 0; i < AER_PV_NR_VERDICTS; i++)
+		len += sysfs_emit_at(buf, len, "%s %llu\n",
+				     aer_pv_verdict_name(i),
+				     (unsigned long long)verdicts[i]);
+	return len;
+}
+static DEVICE_ATTR_RO(messages);
+
+static ssize_t last_seq_show(struct device *dev, struct device_attribute *attr,
+			     char *buf)
+{
+	u64 verdicts[AER_PV_NR_VERDICTS];
+	u32 last_seq;
+
+	if (aer_pv_snapshot_channel(verdicts, &last_seq))
+		return -ENODEV;
+	return sysfs_emit(buf, "%u\n", last_seq);
+}
+static DEVICE_ATTR_RO(last_seq);
+
+static struct attribute *aer_pv_channel_attrs[] = {
+	&dev_attr_messages.attr,
+	&dev_attr_last_seq.attr,
+	NULL
+};
+
+const struct attribute_group aer_pv_channel_group = {
+	.name = "aer_pv",
+	.attrs = aer_pv_channel_attrs,
+};

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Run every test suite of the project and sum the results.  The last line
+# is "N passed, N failed" over all suites; the exit status is 0 only when
+# nothing failed.  Each suite's full output goes to $AER_PV_CACHE/logs/.
+
+source "$(dirname "$0")/lib.sh"
+set +e
+
+logs="$AER_PV_CACHE/logs"
+mkdir -p "$logs"
+pass=0
+fail=0
+summary=()
+
+add() {	# suite, passed, failed
+	pass=$((pass + $2))
+	fail=$((fail + $3))
+	summary+=("$(printf '%-22s %4d passed, %4d failed' "$1" "$2" "$3")")
+}
+
+# kunit.py ends with "Testing complete. Ran N tests: passed: P[, failed: F]..."
+kunit_suite() {	# variant
+	local log="$logs/kunit-$1.log" line p f
+	"$AER_PV_ROOT/scripts/kunit.sh" "$1" >"$log" 2>&1
+	local st=$?
+	line=$(grep -a 'Testing complete\.' "$log" | tail -n 1)
+	[ -n "$line" ] && printf '%s\n' "$line"
+	p=$(sed -n 's/.*passed: \([0-9]*\).*/\1/p' <<<"$line")
+	f=$(sed -n 's/.*failed: \([0-9]*\).*/\1/p' <<<"$line")
+	p=${p:-0}
+	f=${f:-0}
+	if [ $st -ne 0 ] && [ "$f" -eq 0 ]; then
+		# It did not get as far as running the tests: say why.
+		tail -n 30 "$log"
+		f=1
+	fi
+	add "kunit ($1)" "$p" "$f"
+}
+
+log "KUnit under UML"
+kunit_suite plain
+log "KUnit under UML with KASAN and UBSAN"
+kunit_suite sanitize
+
+log "lint: checkpatch --strict, sparse, W=1"
+"$AER_PV_ROOT/scripts/lint.sh" >"$logs/lint.log" 2>&1
+grep -v ': ok$' "$logs/lint.log" | grep -v '^\[aer-pv\]' | tail -n 40
+line=$(grep '^lint: [0-9]* passed' "$logs/lint.log" | tail -n 1)
+p=$(sed -n 's/^lint: \([0-9]*\) passed.*/\1/p' <<<"$line")
+f=$(sed -n 's/.*passed, \([0-9]*\) failed.*/\1/p' <<<"$line")
+[ -n "$p" ] || { p=0; f=1; }
+add "lint" "$p" "$f"
+
+log "patch series builds with CONFIG_PCIE_AER_PV=n"
+if "$AER_PV_ROOT/scripts/build-check.sh" >"$logs/build-n.log" 2>&1; then
+	add "build (AER_PV=n)" 1 0
+else
+	tail -n 30 "$logs/build-n.log"
+	add "build (AER_PV=n)" 0 1
+fi
+
+echo
+printf '%s\n' "${summary[@]}"
+printf '%d passed, %d failed\n' "$pass" "$fail"
+[ "$fail" -eq 0 ]

@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Static checks of the project's kernel code:
+#   - checkpatch.pl --strict on every kernel C file and header, and on the
+#     patch series;
+#   - sparse (C=2) and W=1 builds of drivers/pci/pcie/aer_pv/ (with the
+#     KUnit suites) and of the patched AER core files.
+# Prints one "lint: <check>: ok|FAIL" line per check and exits non-zero if
+# any failed.  Needs the KUnit build (scripts/kunit.sh) for its .config.
+
+source "$(dirname "$0")/lib.sh"
+set +e
+
+# checkpatch runs scripts/spdxcheck.py, which needs Debian's python3-ply:
+# use Debian's python3 even where another python3 comes first in PATH.
+export PATH=/usr/bin:/bin:$PATH
+
+tree=$("$AER_PV_ROOT/scripts/prepare-linux.sh")
+kbuild="$AER_PV_CACHE/build/kunit-plain"
+build="$AER_PV_CACHE/build/lint"
+[ -f "$kbuild/.config" ] || die "no $kbuild/.config: run 'make kunit' first"
+
+pass=0
+fail=0
+result() {	# name, status
+	if [ "$2" -eq 0 ]; then
+		printf 'lint: %s: ok\n' "$1"; pass=$((pass + 1))
+	else
+		printf 'lint: %s: FAIL\n' "$1"; fail=$((fail + 1))
+	fi
+}
+
+cd "$AER_PV_ROOT"
+mapfile -t files < <(find include drivers tests/kunit -name '*.[ch]' | sort)
+
+cd "$tree"
+for f in "${files[@]}"; do
+	t=$f
+	case "$f" in tests/kunit/*) t="drivers/pci/pcie/aer_pv/tests/${f#tests/kunit/}" ;; esac
+	out=$(perl scripts/checkpatch.pl --strict --no-summary --terse \
+		--show-types -f "$t" 2>&1) && [ -z "$out" ]
+	st=$?
+	[ -n "$out" ] && printf '%s\n' "$out"
+	result "checkpatch $f" $st
+done
+for p in "$AER_PV_ROOT"/patches/linux/*.patch; do
+	out=$(perl scripts/checkpatch.pl --strict --no-summary --terse \
+		--show-types "$p" 2>&1) && [ -z "$out" ]
+	st=$?
+	[ -n "$out" ] && printf '%s\n' "$out"
+	result "checkpatch $(basename "$p")" $st
+done
+
+# sparse and W=1: a build directory of its own, so the KUnit objects keep
+# their flags; only these objects are compiled.
+mkdir -p "$build"
+cp "$kbuild/.config" "$build/.config"
+make -s ARCH=um O="$build" olddefconfig >/dev/null
+objs=(drivers/pci/pcie/aer_pv/ drivers/pci/pcie/aer.o drivers/pci/pcie/err.o)
+find "$build/drivers/pci/pcie" -name '*.o' -delete 2>/dev/null || true
+log "sparse and W=1 build of ${objs[*]}"
+out=$(make ARCH=um O="$build" -j"$JOBS" C=2 W=1 "${objs[@]}" 2>&1)
+st=$?
+diag=$(printf '%s\n' "$out" | grep -E '(warning|error):' |
+	grep -E 'aer_pv|aer\.c|err\.c' || true)
+[ -n "$diag" ] && printf '%s\n' "$diag"
+[ $st -eq 0 ] && [ -z "$diag" ]
+result "sparse + W=1" $?
+
+printf 'lint: %d passed, %d failed\n' "$pass" "$fail"
+[ "$fail" -eq 0 ]
