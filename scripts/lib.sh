@@ -30,3 +30,24 @@ linux_tree() {
 	v=$(linux_pkg_version)
 	printf '%s/linux-%s-%s\n' "$AER_PV_CACHE" "${v//[~:]/_}" "$(patches_hash)"
 }
+
+# Debian's QEMU 7.2 source package, unpacked with its patches applied.
+QEMU_SRC_DIR="$AER_PV_CACHE/src/qemu"
+
+qemu_pkg_version() {
+	local dsc
+	dsc=$(ls "$QEMU_SRC_DIR"/qemu_7.2*.dsc 2>/dev/null | sort -V | tail -n 1)
+	[ -n "$dsc" ] || die "QEMU source missing (run scripts/deps.sh)"
+	basename "$dsc" .dsc | sed 's/^qemu_//'
+}
+
+qemu_patches_hash() {
+	cat "$AER_PV_ROOT"/qemu/patches/*.patch 2>/dev/null |
+		sha256sum | cut -c1-12
+}
+
+qemu_tree() {
+	local v
+	v=$(qemu_pkg_version)
+	printf '%s/qemu-%s-%s\n' "$AER_PV_CACHE" "${v//[~:+]/_}" "$(qemu_patches_hash)"
+}

@@ -18,6 +18,7 @@
 #include <linux/jiffies.h>
 #include <linux/kernel.h>
 #include <linux/moduleparam.h>
+#include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/pci.h>
 #include <linux/refcount.h>
@@ -88,6 +89,7 @@ struct aer_pv_channel {
 	atomic_t gen;			/* bumped on every change to wait on */
 
 	struct aer_pv_channel_info info;
+	unsigned int timeout_ms;	/* effective bound on waits */
 	struct workqueue_struct *wq;
 	struct notifier_block nb;
 	refcount_t users;
@@ -308,11 +310,13 @@ static pci_ers_result_t aer_pv_native_reset(struct pci_dev *bridge)
 	return rc ? PCI_ERS_RESULT_DISCONNECT : PCI_ERS_RESULT_RECOVERED;
 }
 
-static void aer_pv_log_failure(struct pci_dev *bridge, const struct aer_pv_dev *d)
+static void aer_pv_log_failure(struct aer_pv_channel *ch,
+			       struct pci_dev *bridge,
+			       const struct aer_pv_dev *d)
 {
 	if (d->flags & AER_PV_DF_TIMEDOUT)
 		pci_err(bridge, "host reset did not complete within %u ms (seq %u)\n",
-			reset_timeout_ms, d->seq);
+			ch->timeout_ms, d->seq);
 	else if (d->flags & AER_PV_DF_LOST)
 		pci_err(bridge, "channel or device gone during recovery (seq %u)\n",
 			d->seq);
@@ -352,7 +356,7 @@ static pci_ers_result_t aer_pv_reset_step_wait(struct aer_pv_channel *ch,
 		case AER_PV_FALLBACK:
 			return aer_pv_native_reset(bridge);
 		case AER_PV_FAIL:
-			aer_pv_log_failure(bridge, &snap);
+			aer_pv_log_failure(ch, bridge, &snap);
 			return PCI_ERS_RESULT_DISCONNECT;
 		case AER_PV_NATIVE:
 			return aer_pv_native_reset(bridge);
@@ -365,7 +369,7 @@ static pci_ers_result_t aer_pv_reset_step_wait(struct aer_pv_channel *ch,
 			aer_pv_report(ch, snap.seq, id,
 				      VIRTIO_AER_PV_PHASE_RESET_WAIT);
 			ok = aer_pv_request(ch, VIRTIO_AER_PV_REQ_RESET, snap.seq,
-					    id, kind, reset_timeout_ms, &resp);
+					    id, kind, ch->timeout_ms, &resp);
 			mutex_lock(&ch->lock);
 			dec = aer_pv_request_done(&ch->core, id,
 						  ok ? &resp : NULL);
@@ -638,7 +642,8 @@ static void aer_pv_log_error(struct aer_pv_channel *ch,
  *
  * Validates the event, updates the state machine, and starts whatever
  * recoveries it calls for.  Malformed, stale and duplicate events are
- * counted and dropped.  Must be called in process context.
+ * counted and dropped.  Must be called in process context, and never
+ * once aer_pv_channel_unregister() has been called.
  */
 void aer_pv_channel_event(struct aer_pv_channel *ch, const void *buf,
 			  size_t len)
@@ -664,6 +669,7 @@ void aer_pv_channel_event(struct aer_pv_channel *ch, const void *buf,
 	if (act.nr_start)
 		aer_pv_start_runs(ch, &act);
 }
+EXPORT_SYMBOL_GPL(aer_pv_channel_event);
 
 /**
  * aer_pv_handle_error() - the AER core received an uncorrectable error
@@ -713,7 +719,14 @@ bool aer_pv_handle_error(struct pci_dev *dev, int aer_severity)
 		mutex_lock(&ch->lock);
 		aer_pv_sysfs_add(ch, dev);
 		run = aer_pv_add_to_run(ch, dev, id, resp.seq, sev);
+		if (IS_ERR(run)) {
+			struct aer_pv_actions none;
+
+			pci_err(dev, "no memory to recover (seq %u)\n", resp.seq);
+			aer_pv_recovery_done(&ch->core, id, false, &none);
+		}
 		mutex_unlock(&ch->lock);
+		/* NULL: a recovery under way on the same bridge covers it. */
 		if (IS_ERR_OR_NULL(run))
 			break;
 		aer_pv_recover(run);
@@ -762,7 +775,8 @@ struct aer_pv_channel *aer_pv_channel_register(const struct aer_pv_channel_info 
 	u32 timeout_ms = reset_timeout_ms;
 	int ret;
 
-	if (!info || !info->ops || !info->ops->request || !info->ops->report)
+	if (!info || !info->dev || !info->ops || !info->ops->request ||
+	    !info->ops->report)
 		return ERR_PTR(-EINVAL);
 
 	ch = kzalloc(sizeof(*ch), GFP_KERNEL);
@@ -779,6 +793,7 @@ struct aer_pv_channel *aer_pv_channel_register(const struct aer_pv_channel_info 
 	if (info->reset_timeout_ms)
 		timeout_ms = clamp_t(u32, info->reset_timeout_ms,
 				     AER_PV_TIMEOUT_MIN_MS, timeout_ms);
+	ch->timeout_ms = timeout_ms;
 	aer_pv_core_init(&ch->core, (u64)timeout_ms * NSEC_PER_MSEC,
 			 info->can_request);
 	ch->core.fn_exists = aer_pv_fn_exists;
@@ -814,6 +829,7 @@ err_free:
 	kfree(ch);
 	return ERR_PTR(ret);
 }
+EXPORT_SYMBOL_GPL(aer_pv_channel_register);
 
 /**
  * aer_pv_channel_unregister() - the transport's channel is going away
@@ -848,6 +864,7 @@ void aer_pv_channel_unregister(struct aer_pv_channel *ch)
 	aer_pv_sysfs_remove(devs, n);
 	kfree(ch);
 }
+EXPORT_SYMBOL_GPL(aer_pv_channel_unregister);
 
 /**
  * aer_pv_snapshot_dev() - copy a function's state, for sysfs

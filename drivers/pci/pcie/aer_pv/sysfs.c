@@ -9,6 +9,7 @@
 
 #include <linux/aer_pv.h>
 #include <linux/device.h>
+#include <linux/export.h>
 #include <linux/pci.h>
 #include <linux/sysfs.h>
 
@@ -120,3 +121,4 @@ const struct attribute_group aer_pv_channel_group = {
 	.name = "aer_pv",
 	.attrs = aer_pv_channel_attrs,
 };
+EXPORT_SYMBOL_GPL(aer_pv_channel_group);

@@ -1,0 +1,382 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * virtio-aer-pv transport: carries the host's AER events to the aer-pv
+ * recovery core (drivers/pci/pcie/aer_pv/) and its requests to the host.
+ *
+ * The device is not trusted: lengths it reports are clamped here, and
+ * every byte is validated by the core before anything acts on it.
+ * Buffers the device still holds are never freed before the device is
+ * reset, even when the request that owned them gave up waiting.
+ */
+
+#include <linux/aer_pv.h>
+#include <linux/completion.h>
+#include <linux/list.h>
+#include <linux/module.h>
+#include <linux/scatterlist.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/virtio.h>
+#include <linux/virtio_aer_pv.h>
+#include <linux/virtio_config.h>
+#include <linux/workqueue.h>
+
+#define VAP_NR_EVENT_BUFS	16
+
+struct vap_req {
+	struct list_head node;
+	struct virtio_aer_pv_request req;
+	struct virtio_aer_pv_response resp;
+	struct completion done;
+	unsigned int len;
+	bool waited;		/* a caller waits; else free on completion */
+	bool abandoned;		/* the caller gave up; free on completion */
+	bool completed;
+	bool dead;		/* the device is going away */
+};
+
+struct virtio_aer_pv {
+	struct virtio_device *vdev;
+	struct virtqueue *eventq;
+	struct virtqueue *reqq;
+	union virtio_aer_pv_event *events;
+	struct work_struct event_work;
+	spinlock_t lock;	/* reqq, reqs, ready */
+	struct list_head reqs;	/* requests the device holds */
+	bool ready;
+	struct aer_pv_channel *ch;
+};
+
+static int vap_post_event(struct virtio_aer_pv *vi, unsigned int i)
+{
+	struct scatterlist sg;
+
+	sg_init_one(&sg, &vi->events[i], sizeof(vi->events[i]));
+	return virtqueue_add_inbuf(vi->eventq, &sg, 1, &vi->events[i],
+				   GFP_KERNEL);
+}
+
+static void vap_event_work(struct work_struct *work)
+{
+	struct virtio_aer_pv *vi = container_of(work, struct virtio_aer_pv,
+						event_work);
+	union virtio_aer_pv_event *ev;
+	unsigned int len;
+
+	while ((ev = virtqueue_get_buf(vi->eventq, &len))) {
+		/* The device may claim any length: never past our buffer. */
+		len = min_t(unsigned int, len, sizeof(*ev));
+		if (READ_ONCE(vi->ready))
+			aer_pv_channel_event(vi->ch, ev, len);
+		if (vap_post_event(vi, ev - vi->events))
+			dev_warn_ratelimited(&vi->vdev->dev,
+					     "aer-pv: cannot repost event buffer\n");
+	}
+	virtqueue_kick(vi->eventq);
+}
+
+static void vap_event_done(struct virtqueue *vq)
+{
+	struct virtio_aer_pv *vi = vq->vdev->priv;
+
+	schedule_work(&vi->event_work);
+}
+
+static void vap_req_done(struct virtqueue *vq)
+{
+	struct virtio_aer_pv *vi = vq->vdev->priv;
+	struct vap_req *r;
+	unsigned long flags;
+	unsigned int len;
+
+	spin_lock_irqsave(&vi->lock, flags);
+	while ((r = virtqueue_get_buf(vq, &len))) {
+		list_del(&r->node);
+		r->len = len;
+		if (r->waited && !r->abandoned) {
+			r->completed = true;
+			complete(&r->done);
+		} else {
+			kfree(r);
+		}
+	}
+	spin_unlock_irqrestore(&vi->lock, flags);
+}
+
+static int vap_send(struct virtio_aer_pv *vi, struct vap_req *r)
+{
+	struct scatterlist out, in, *sgs[2] = { &out, &in };
+	unsigned long flags;
+	int ret;
+
+	sg_init_one(&out, &r->req, sizeof(r->req));
+	sg_init_one(&in, &r->resp, sizeof(r->resp));
+	spin_lock_irqsave(&vi->lock, flags);
+	if (!vi->ready) {
+		ret = -ENODEV;
+	} else {
+		ret = virtqueue_add_sgs(vi->reqq, sgs, 1, 1, r, GFP_ATOMIC);
+		if (!ret) {
+			list_add_tail(&r->node, &vi->reqs);
+			virtqueue_kick(vi->reqq);
+		}
+	}
+	spin_unlock_irqrestore(&vi->lock, flags);
+	return ret;
+}
+
+static int vap_request(void *priv, const struct virtio_aer_pv_request *req,
+		       struct virtio_aer_pv_response *resp,
+		       unsigned int timeout_ms)
+{
+	struct virtio_aer_pv *vi = priv;
+	unsigned long flags;
+	struct vap_req *r;
+	int ret;
+
+	r = kzalloc(sizeof(*r), GFP_KERNEL);
+	if (!r)
+		return -ENOMEM;
+	r->req = *req;
+	r->waited = true;
+	init_completion(&r->done);
+	ret = vap_send(vi, r);
+	if (ret) {
+		kfree(r);
+		return ret;
+	}
+
+	wait_for_completion_timeout(&r->done, msecs_to_jiffies(timeout_ms));
+
+	spin_lock_irqsave(&vi->lock, flags);
+	if (!r->completed) {
+		/* The device still owns the buffers: they are freed later. */
+		r->abandoned = true;
+		ret = r->dead ? -ENODEV : -ETIMEDOUT;
+		spin_unlock_irqrestore(&vi->lock, flags);
+		return ret;
+	}
+	spin_unlock_irqrestore(&vi->lock, flags);
+
+	if (r->len < sizeof(r->resp)) {
+		ret = -EIO;
+	} else {
+		*resp = r->resp;
+		ret = 0;
+	}
+	kfree(r);
+	return ret;
+}
+
+static void vap_report(void *priv, const struct virtio_aer_pv_request *req)
+{
+	struct virtio_aer_pv *vi = priv;
+	struct vap_req *r;
+
+	r = kzalloc(sizeof(*r), GFP_KERNEL);
+	if (!r)
+		return;
+	r->req = *req;
+	/* A full queue drops the report: it is informational only. */
+	if (vap_send(vi, r)) {
+		dev_warn_ratelimited(&vi->vdev->dev,
+				     "aer-pv: phase report dropped\n");
+		kfree(r);
+	}
+}
+
+static const struct aer_pv_transport_ops vap_ops = {
+	.request = vap_request,
+	.report = vap_report,
+};
+
+/* Wake every waiting request: nothing more will come from the device. */
+static void vap_kill_requests(struct virtio_aer_pv *vi)
+{
+	unsigned long flags;
+	struct vap_req *r;
+
+	spin_lock_irqsave(&vi->lock, flags);
+	vi->ready = false;
+	list_for_each_entry(r, &vi->reqs, node) {
+		r->dead = true;
+		if (r->waited)
+			complete(&r->done);
+	}
+	spin_unlock_irqrestore(&vi->lock, flags);
+}
+
+/* Only after the device is reset: it can no longer write to them. */
+static void vap_free_requests(struct virtio_aer_pv *vi)
+{
+	struct vap_req *r, *tmp;
+
+	list_for_each_entry_safe(r, tmp, &vi->reqs, node) {
+		list_del(&r->node);
+		kfree(r);
+	}
+}
+
+static int vap_probe_common(struct virtio_aer_pv *vi)
+{
+	struct virtio_device *vdev = vi->vdev;
+	struct virtqueue *vqs[VIRTIO_AER_PV_NR_VQS];
+	vq_callback_t *cbs[] = { vap_event_done, vap_req_done };
+	static const char * const names[] = { "event", "request" };
+	struct aer_pv_channel_info info = {
+		.ops = &vap_ops,
+		.priv = vi,
+		.dev = &vdev->dev,
+	};
+	u16 version;
+	unsigned int i;
+	int ret;
+
+	virtio_cread_le(vdev, struct virtio_aer_pv_config, version, &version);
+	if (version != VIRTIO_AER_PV_VERSION) {
+		dev_err(&vdev->dev, "aer-pv: unsupported protocol version %u (want %u)\n",
+			version, VIRTIO_AER_PV_VERSION);
+		return -ENODEV;
+	}
+	virtio_cread_le(vdev, struct virtio_aer_pv_config, reset_timeout_ms,
+			&info.reset_timeout_ms);
+	info.reset_timeout_ms = min_t(u32, info.reset_timeout_ms,
+				      VIRTIO_AER_PV_RESET_TIMEOUT_MAX_MS);
+	info.can_request = virtio_has_feature(vdev,
+					      VIRTIO_AER_PV_F_RESET_REQUEST);
+
+	ret = virtio_find_vqs(vdev, VIRTIO_AER_PV_NR_VQS, vqs, cbs, names,
+			      NULL);
+	if (ret)
+		return ret;
+	vi->eventq = vqs[VIRTIO_AER_PV_VQ_EVENT];
+	vi->reqq = vqs[VIRTIO_AER_PV_VQ_REQUEST];
+
+	vi->ch = aer_pv_channel_register(&info);
+	if (IS_ERR(vi->ch)) {
+		ret = PTR_ERR(vi->ch);
+		dev_err(&vdev->dev, "aer-pv: cannot register channel: %d\n",
+			ret);
+		goto err_vqs;
+	}
+
+	for (i = 0; i < VAP_NR_EVENT_BUFS; i++) {
+		ret = vap_post_event(vi, i);
+		if (ret)
+			goto err_channel;
+	}
+	virtio_device_ready(vdev);
+	spin_lock_irq(&vi->lock);
+	vi->ready = true;
+	spin_unlock_irq(&vi->lock);
+	virtqueue_kick(vi->eventq);
+	return 0;
+
+err_channel:
+	aer_pv_channel_unregister(vi->ch);
+err_vqs:
+	vdev->config->del_vqs(vdev);
+	return ret;
+}
+
+static void vap_remove_common(struct virtio_aer_pv *vi)
+{
+	struct virtio_device *vdev = vi->vdev;
+
+	/* Stop events first: the channel may not see any after unregister. */
+	vap_kill_requests(vi);
+	cancel_work_sync(&vi->event_work);
+	aer_pv_channel_unregister(vi->ch);
+	virtio_reset_device(vdev);
+	cancel_work_sync(&vi->event_work);
+	vap_free_requests(vi);
+	vdev->config->del_vqs(vdev);
+}
+
+static int vap_probe(struct virtio_device *vdev)
+{
+	struct virtio_aer_pv *vi;
+	int ret;
+
+	if (!vdev->config->get) {
+		dev_err(&vdev->dev, "aer-pv: config access disabled\n");
+		return -EINVAL;
+	}
+
+	vi = kzalloc(sizeof(*vi), GFP_KERNEL);
+	if (!vi)
+		return -ENOMEM;
+	vi->events = kcalloc(VAP_NR_EVENT_BUFS, sizeof(*vi->events),
+			     GFP_KERNEL);
+	if (!vi->events) {
+		ret = -ENOMEM;
+		goto err_free;
+	}
+	vi->vdev = vdev;
+	vdev->priv = vi;
+	spin_lock_init(&vi->lock);
+	INIT_LIST_HEAD(&vi->reqs);
+	INIT_WORK(&vi->event_work, vap_event_work);
+
+	ret = vap_probe_common(vi);
+	if (ret)
+		goto err_free;
+	return 0;
+
+err_free:
+	kfree(vi->events);
+	kfree(vi);
+	return ret;
+}
+
+static void vap_remove(struct virtio_device *vdev)
+{
+	struct virtio_aer_pv *vi = vdev->priv;
+
+	vap_remove_common(vi);
+	kfree(vi->events);
+	kfree(vi);
+}
+
+static int vap_freeze(struct virtio_device *vdev)
+{
+	vap_remove_common(vdev->priv);
+	return 0;
+}
+
+static int vap_restore(struct virtio_device *vdev)
+{
+	return vap_probe_common(vdev->priv);
+}
+
+static const struct attribute_group *vap_groups[] = {
+	&aer_pv_channel_group,
+	NULL
+};
+
+static const struct virtio_device_id id_table[] = {
+	{ VIRTIO_ID_AER_PV, VIRTIO_DEV_ANY_ID },
+	{ 0 },
+};
+MODULE_DEVICE_TABLE(virtio, id_table);
+
+static unsigned int features[] = {
+	VIRTIO_AER_PV_F_RESET_REQUEST,
+	VIRTIO_AER_PV_F_EMULATED_AER,
+};
+
+static struct virtio_driver virtio_aer_pv_driver = {
+	.feature_table = features,
+	.feature_table_size = ARRAY_SIZE(features),
+	.driver.name = KBUILD_MODNAME,
+	.driver.dev_groups = vap_groups,
+	.id_table = id_table,
+	.probe = vap_probe,
+	.remove = vap_remove,
+	.freeze = pm_sleep_ptr(vap_freeze),
+	.restore = pm_sleep_ptr(vap_restore),
+};
+module_virtio_driver(virtio_aer_pv_driver);
+
+MODULE_DESCRIPTION("virtio-aer-pv: host-coordinated PCIe AER recovery");
+MODULE_LICENSE("GPL");

@@ -1,0 +1,846 @@
+/*
+ * virtio-aer-pv: host side of paravirtual PCIe AER recovery
+ *
+ * Tells the guest about AER errors on PCIe functions assigned to it and
+ * about the host's reset of them, performs resets the guest asks for, and
+ * turns the guest's recovery phase reports into QMP events.  Errors come
+ * from vfio-pci's error notifier, or, for testing without faulty hardware,
+ * from the aer-pv-inject-error QMP command, which also models the host's
+ * reset (its timing and outcome) on an emulated device.
+ *
+ * The wire format is include/standard-headers/linux/virtio_aer_pv.h,
+ * generated from the Linux uapi header.
+ *
+ * Copyright (c) 2026 aer-pv developers
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include "qemu/osdep.h"
+#include "qapi/error.h"
+#include "qapi/qapi-commands-aer-pv.h"
+#include "qapi/qapi-events-aer-pv.h"
+#include "qemu/error-report.h"
+#include "qemu/iov.h"
+#include "qemu/module.h"
+#include "qemu/timer.h"
+#include "qom/object.h"
+#include "hw/qdev-core.h"
+#include "hw/qdev-properties.h"
+#include "hw/sysbus.h"
+#include "hw/pci/pci_bridge.h"
+#include "hw/pci/pcie.h"
+#include "hw/pci/pcie_aer.h"
+#include "hw/virtio/virtio-aer-pv.h"
+#include "migration/blocker.h"
+#include "trace.h"
+
+#define AER_PV_DEFAULT_RESET_DELAY_MS   200
+#define AER_PV_DEFAULT_REQUEST_DELAY_MS 50
+#define AER_PV_POLL_MS                  50
+
+static VirtIOAerPv *virtio_aer_pv_find(void)
+{
+    bool ambiguous = false;
+    Object *obj = object_resolve_path_type("", TYPE_VIRTIO_AER_PV, &ambiguous);
+
+    return obj ? VIRTIO_AER_PV(obj) : NULL;
+}
+
+static bool virtio_aer_pv_live(VirtIOAerPv *s)
+{
+    VirtIODevice *vdev = VIRTIO_DEVICE(s);
+
+    return (vdev->status & VIRTIO_CONFIG_S_DRIVER_OK) &&
+           virtio_queue_ready(s->eventq);
+}
+
+static const char *virtio_aer_pv_dev_name(PCIDevice *dev)
+{
+    DeviceState *d = DEVICE(dev);
+
+    return d->id ? d->id : object_get_canonical_path_component(OBJECT(d));
+}
+
+/* The address the guest sees @dev at, which is how the protocol names it */
+static void virtio_aer_pv_func_addr(PCIDevice *dev,
+                                    struct virtio_aer_pv_func *f)
+{
+    f->segment = cpu_to_le16(0);
+    f->bus = pci_dev_bus_num(dev);
+    f->devfn = dev->devfn;
+}
+
+static AerPvFunc *virtio_aer_pv_func(VirtIOAerPv *s, PCIDevice *dev,
+                                     bool create)
+{
+    unsigned int i;
+
+    for (i = 0; i < s->nr_funcs; i++) {
+        if (s->funcs[i].dev == dev) {
+            return &s->funcs[i];
+        }
+    }
+    if (!create || s->nr_funcs == VIRTIO_AER_PV_QEMU_MAX_FUNCS) {
+        return NULL;
+    }
+    s->funcs[s->nr_funcs] = (AerPvFunc) { .dev = dev };
+    return &s->funcs[s->nr_funcs++];
+}
+
+static AerPvFunc *virtio_aer_pv_func_by_addr(VirtIOAerPv *s,
+                                             const struct virtio_aer_pv_func *a)
+{
+    unsigned int i;
+
+    if (le16_to_cpu(a->segment) != 0) {
+        return NULL;
+    }
+    for (i = 0; i < s->nr_funcs; i++) {
+        PCIDevice *dev = s->funcs[i].dev;
+
+        if (pci_dev_bus_num(dev) == a->bus && dev->devfn == a->devfn) {
+            return &s->funcs[i];
+        }
+    }
+    return NULL;
+}
+
+/* Is the function at @a one the host assigned (a vfio-pci device)? */
+static bool virtio_aer_pv_is_assigned(VirtIOAerPv *s,
+                                      const struct virtio_aer_pv_func *a)
+{
+    DeviceState *proxy = qdev_get_parent_bus(DEVICE(s))->parent;
+    PCIDevice *dev;
+
+    if (le16_to_cpu(a->segment) != 0 ||
+        !object_dynamic_cast(OBJECT(proxy), TYPE_PCI_DEVICE)) {
+        return false;
+    }
+    dev = pci_find_device(pci_device_root_bus(PCI_DEVICE(proxy)), a->bus,
+                          a->devfn);
+    return dev && object_dynamic_cast(OBJECT(dev), "vfio-pci");
+}
+
+static void virtio_aer_pv_flush_events(VirtIOAerPv *s)
+{
+    VirtIODevice *vdev = VIRTIO_DEVICE(s);
+    VirtQueueElement *elem;
+    bool notify = false;
+
+    while (s->ev_count) {
+        union virtio_aer_pv_event *ev = &s->events[s->ev_head];
+        size_t len, n;
+
+        elem = virtqueue_pop(s->eventq, sizeof(VirtQueueElement));
+        if (!elem) {
+            break;
+        }
+        len = le16_to_cpu(ev->error.type) == VIRTIO_AER_PV_EVT_ERROR ?
+              sizeof(ev->error) : sizeof(ev->reset);
+        n = iov_from_buf(elem->in_sg, elem->in_num, 0, ev, len);
+        virtqueue_push(s->eventq, elem, n);
+        g_free(elem);
+        trace_virtio_aer_pv_event_sent(le16_to_cpu(ev->error.type),
+                                       le32_to_cpu(ev->error.seq), n);
+        s->ev_head = (s->ev_head + 1) % VIRTIO_AER_PV_QEMU_MAX_EVENTS;
+        s->ev_count--;
+        notify = true;
+    }
+    if (notify) {
+        virtio_notify(vdev, s->eventq);
+    }
+}
+
+static void virtio_aer_pv_queue_event(VirtIOAerPv *s,
+                                      const union virtio_aer_pv_event *ev)
+{
+    if (s->ev_count == VIRTIO_AER_PV_QEMU_MAX_EVENTS) {
+        /* Bounded: the guest's wait for a lost event ends by its timeout */
+        s->events_dropped++;
+        trace_virtio_aer_pv_event_dropped(le32_to_cpu(ev->error.seq));
+        return;
+    }
+    s->events[(s->ev_head + s->ev_count) % VIRTIO_AER_PV_QEMU_MAX_EVENTS] =
+        *ev;
+    s->ev_count++;
+    virtio_aer_pv_flush_events(s);
+}
+
+static void virtio_aer_pv_handle_event(VirtIODevice *vdev, VirtQueue *vq)
+{
+    virtio_aer_pv_flush_events(VIRTIO_AER_PV(vdev));
+}
+
+/*
+ * Reset @dev as a host link or function reset does: every register but
+ * the sticky AER status and header log goes back to its default.
+ */
+static void virtio_aer_pv_reset_dev(PCIDevice *dev)
+{
+    uint16_t aer = dev->exp.aer_cap;
+    uint8_t saved[PCI_ERR_SIZEOF];
+
+    if (aer) {
+        memcpy(saved, dev->config + aer, sizeof(saved));
+    }
+    device_cold_reset(DEVICE(dev));
+    if (aer) {
+        memcpy(dev->config + aer + PCI_ERR_UNCOR_STATUS,
+               saved + PCI_ERR_UNCOR_STATUS, 4);
+        memcpy(dev->config + aer + PCI_ERR_COR_STATUS,
+               saved + PCI_ERR_COR_STATUS, 4);
+        memcpy(dev->config + aer + PCI_ERR_HEADER_LOG,
+               saved + PCI_ERR_HEADER_LOG, 16);
+    }
+}
+
+static void virtio_aer_pv_respond(VirtIOAerPv *s, VirtQueueElement *elem,
+                                  const struct virtio_aer_pv_response *resp)
+{
+    size_t n = iov_from_buf(elem->in_sg, elem->in_num, 0, resp,
+                            sizeof(*resp));
+
+    virtqueue_push(s->reqq, elem, n);
+    virtio_notify(VIRTIO_DEVICE(s), s->reqq);
+    g_free(elem);
+}
+
+static void virtio_aer_pv_reset_end(void *opaque)
+{
+    AerPvReset *r = opaque;
+    VirtIOAerPv *s = r->s;
+    uint8_t state = r->fail ? VIRTIO_AER_PV_RESET_FAILED :
+                              VIRTIO_AER_PV_RESET_DONE;
+    unsigned int i;
+
+    for (i = 0; i < r->nr_devs; i++) {
+        AerPvFunc *f = virtio_aer_pv_func(s, r->devs[i], false);
+
+        if (!r->fail) {
+            virtio_aer_pv_reset_dev(r->devs[i]);
+        }
+        if (f && f->seq == r->seq) {
+            f->reset = state;
+            f->reset_kind = r->kind;
+            f->host_resets += !r->fail;
+        }
+    }
+    trace_virtio_aer_pv_host_reset(r->seq, r->fail);
+
+    if (r->announce && virtio_aer_pv_live(s)) {
+        union virtio_aer_pv_event ev = { .reset = {
+            .type = cpu_to_le16(VIRTIO_AER_PV_EVT_RESET),
+            .seq = cpu_to_le32(r->seq),
+            .reset = state,
+            .reset_kind = r->kind,
+        } };
+
+        virtio_aer_pv_queue_event(s, &ev);
+    }
+    if (r->elem) {
+        struct virtio_aer_pv_response resp = {
+            .status = r->fail ? VIRTIO_AER_PV_S_FAILED : VIRTIO_AER_PV_S_OK,
+            .reset_kind = r->kind,
+        };
+
+        virtio_aer_pv_respond(s, r->elem, &resp);
+    }
+    QTAILQ_REMOVE(&s->resets, r, next);
+    timer_del(&r->timer);
+    g_free(r);
+}
+
+static AerPvReset *virtio_aer_pv_new_reset(VirtIOAerPv *s, uint32_t seq,
+                                           uint8_t kind)
+{
+    AerPvReset *r = g_new0(AerPvReset, 1);
+
+    r->s = s;
+    r->seq = seq;
+    r->kind = kind;
+    timer_init_ms(&r->timer, QEMU_CLOCK_VIRTUAL, virtio_aer_pv_reset_end, r);
+    QTAILQ_INSERT_TAIL(&s->resets, r, next);
+    return r;
+}
+
+static void virtio_aer_pv_add_link(PCIBus *bus, PCIDevice *dev, void *opaque)
+{
+    AerPvReset *r = opaque;
+
+    if (r->nr_devs < ARRAY_SIZE(r->devs)) {
+        r->devs[r->nr_devs++] = dev;
+    }
+}
+
+static bool virtio_aer_pv_has_flr(PCIDevice *dev)
+{
+    return pci_is_express(dev) &&
+           (pci_get_long(dev->config + dev->exp.exp_cap + PCI_EXP_DEVCAP) &
+            PCI_EXP_DEVCAP_FLR);
+}
+
+/* Returns true with @resp filled in, or false when the reset answers later */
+static bool virtio_aer_pv_request_reset(VirtIOAerPv *s,
+                                        const struct virtio_aer_pv_request *req,
+                                        VirtQueueElement *elem,
+                                        struct virtio_aer_pv_response *resp)
+{
+    AerPvFunc *f = virtio_aer_pv_func_by_addr(s, &req->func);
+    uint8_t kind = req->arg;
+    AerPvReset *r;
+
+    if (!f) {
+        resp->status = VIRTIO_AER_PV_S_NOT_MANAGED;
+        return true;
+    }
+    if (le32_to_cpu(req->seq) != f->seq) {
+        resp->status = VIRTIO_AER_PV_S_STALE;
+        return true;
+    }
+    if (kind != VIRTIO_AER_PV_RESET_KIND_LINK &&
+        kind != VIRTIO_AER_PV_RESET_KIND_FUNCTION) {
+        resp->status = VIRTIO_AER_PV_S_ERR;
+        return true;
+    }
+    /* Never substitute one kind of reset for another */
+    if (f->request_outcome == AER_PV_REQUEST_UNSUPPORTED ||
+        (kind == VIRTIO_AER_PV_RESET_KIND_FUNCTION &&
+         !virtio_aer_pv_has_flr(f->dev)) ||
+        (kind == VIRTIO_AER_PV_RESET_KIND_LINK && pci_is_vf(f->dev))) {
+        resp->status = VIRTIO_AER_PV_S_UNSUPPORTED;
+        return true;
+    }
+
+    r = virtio_aer_pv_new_reset(s, f->seq, kind);
+    r->fail = f->request_outcome == AER_PV_REQUEST_FAILED;
+    r->elem = elem;
+    if (kind == VIRTIO_AER_PV_RESET_KIND_LINK) {
+        pci_for_each_device_under_bus(pci_get_bus(f->dev),
+                                      virtio_aer_pv_add_link, r);
+    } else {
+        r->devs[r->nr_devs++] = f->dev;
+    }
+    timer_mod(&r->timer, qemu_clock_get_ms(QEMU_CLOCK_VIRTUAL) +
+                         f->request_delay_ms);
+    return false;
+}
+
+static void virtio_aer_pv_handle_request(VirtIODevice *vdev, VirtQueue *vq)
+{
+    VirtIOAerPv *s = VIRTIO_AER_PV(vdev);
+    VirtQueueElement *elem;
+
+    while ((elem = virtqueue_pop(vq, sizeof(VirtQueueElement)))) {
+        struct virtio_aer_pv_response resp = { 0 };
+        struct virtio_aer_pv_request req;
+        AerPvFunc *f;
+
+        if (iov_to_buf(elem->out_sg, elem->out_num, 0, &req, sizeof(req)) !=
+                sizeof(req) ||
+            iov_size(elem->in_sg, elem->in_num) < sizeof(resp)) {
+            virtio_error(vdev, "virtio-aer-pv: malformed request");
+            virtqueue_detach_element(vq, elem, 0);
+            g_free(elem);
+            return;
+        }
+        trace_virtio_aer_pv_request(le16_to_cpu(req.type),
+                                    le32_to_cpu(req.seq), req.func.bus,
+                                    req.func.devfn, req.arg);
+
+        switch (le16_to_cpu(req.type)) {
+        case VIRTIO_AER_PV_REQ_QUERY:
+            f = virtio_aer_pv_func_by_addr(s, &req.func);
+            if (f) {
+                resp.seq = cpu_to_le32(f->seq);
+                resp.severity = f->severity;
+                resp.reset = f->reset;
+                resp.reset_kind = f->reset_kind;
+            } else if (!virtio_aer_pv_is_assigned(s, &req.func)) {
+                resp.status = VIRTIO_AER_PV_S_NOT_MANAGED;
+            }
+            break;
+        case VIRTIO_AER_PV_REQ_RESET:
+            if (!virtio_aer_pv_request_reset(s, &req, elem, &resp)) {
+                continue;
+            }
+            break;
+        case VIRTIO_AER_PV_REQ_PHASE:
+            f = virtio_aer_pv_func_by_addr(s, &req.func);
+            if (!f || req.arg < VIRTIO_AER_PV_PHASE_DETECTED ||
+                req.arg > VIRTIO_AER_PV_PHASE_FAILED) {
+                resp.status = f ? VIRTIO_AER_PV_S_ERR :
+                                  VIRTIO_AER_PV_S_NOT_MANAGED;
+                break;
+            }
+            qapi_event_send_aer_pv_phase(virtio_aer_pv_dev_name(f->dev),
+                                         le32_to_cpu(req.seq),
+                                         req.arg - VIRTIO_AER_PV_PHASE_DETECTED);
+            break;
+        default:
+            resp.status = VIRTIO_AER_PV_S_ERR;
+            break;
+        }
+        virtio_aer_pv_respond(s, elem, &resp);
+    }
+}
+
+static void virtio_aer_pv_get_config(VirtIODevice *vdev, uint8_t *config)
+{
+    VirtIOAerPv *s = VIRTIO_AER_PV(vdev);
+    struct virtio_aer_pv_config cfg = {
+        .version = cpu_to_le16(VIRTIO_AER_PV_VERSION),
+        .max_funcs = cpu_to_le16(VIRTIO_AER_PV_MAX_FUNCS),
+        .reset_timeout_ms = cpu_to_le32(s->reset_timeout_ms),
+    };
+
+    memcpy(config, &cfg, sizeof(cfg));
+}
+
+static uint64_t virtio_aer_pv_get_features(VirtIODevice *vdev, uint64_t f,
+                                           Error **errp)
+{
+    virtio_add_feature(&f, VIRTIO_AER_PV_F_RESET_REQUEST);
+    virtio_add_feature(&f, VIRTIO_AER_PV_F_EMULATED_AER);
+    return f;
+}
+
+static void virtio_aer_pv_reset(VirtIODevice *vdev)
+{
+    VirtIOAerPv *s = VIRTIO_AER_PV(vdev);
+    AerPvReset *r;
+
+    /* The guest's buffers are gone; host resets in flight carry on */
+    s->ev_count = 0;
+    QTAILQ_FOREACH(r, &s->resets, next) {
+        g_free(r->elem);
+        r->elem = NULL;
+        r->announce = false;
+    }
+}
+
+static uint32_t virtio_aer_pv_next_seq(VirtIOAerPv *s)
+{
+    if (++s->next_seq == 0) {
+        s->next_seq = 1;
+    }
+    return s->next_seq;
+}
+
+/* Send an error event naming @devs; the first is the reporting function */
+static void virtio_aer_pv_send_error(VirtIOAerPv *s, uint32_t seq,
+                                     uint8_t severity, uint8_t reset,
+                                     uint8_t kind, bool aer_msg,
+                                     PCIDevice **devs, unsigned int nr)
+{
+    union virtio_aer_pv_event ev = { 0 };
+    struct virtio_aer_pv_error_event *e = &ev.error;
+    uint16_t aer = devs[0]->exp.aer_cap;
+    uint8_t *cfg = devs[0]->config;
+    unsigned int i;
+
+    e->type = cpu_to_le16(VIRTIO_AER_PV_EVT_ERROR);
+    e->flags = cpu_to_le16(aer_msg ? VIRTIO_AER_PV_EVT_F_AER_MSG : 0);
+    e->seq = cpu_to_le32(seq);
+    e->severity = severity;
+    e->reset = reset;
+    e->reset_kind = reset == VIRTIO_AER_PV_RESET_NONE ?
+                    VIRTIO_AER_PV_RESET_KIND_NONE : kind;
+    e->nr_funcs = nr;
+    if (aer) {
+        e->aer.uncor_status = cpu_to_le32(pci_get_long(cfg + aer +
+                                                       PCI_ERR_UNCOR_STATUS));
+        e->aer.uncor_mask = cpu_to_le32(pci_get_long(cfg + aer +
+                                                     PCI_ERR_UNCOR_MASK));
+        e->aer.uncor_severity = cpu_to_le32(pci_get_long(cfg + aer +
+                                                         PCI_ERR_UNCOR_SEVER));
+        e->aer.cor_status = cpu_to_le32(pci_get_long(cfg + aer +
+                                                     PCI_ERR_COR_STATUS));
+        e->aer.cor_mask = cpu_to_le32(pci_get_long(cfg + aer +
+                                                   PCI_ERR_COR_MASK));
+        e->aer.cap_control = cpu_to_le32(pci_get_long(cfg + aer +
+                                                      PCI_ERR_CAP));
+        for (i = 0; i < 4; i++) {
+            e->aer.header_log[i] =
+                cpu_to_le32(pci_get_long(cfg + aer + PCI_ERR_HEADER_LOG +
+                                         4 * i));
+        }
+    }
+    for (i = 0; i < nr; i++) {
+        virtio_aer_pv_func_addr(devs[i], &e->funcs[i]);
+    }
+    trace_virtio_aer_pv_error(seq, severity, reset, nr);
+    virtio_aer_pv_queue_event(s, &ev);
+}
+
+static PCIDevice *virtio_aer_pv_pci_by_id(const char *id, Error **errp)
+{
+    Object *obj = object_resolve_path(id, NULL);
+    DeviceState *d = obj ? NULL : qdev_find_recursive(sysbus_get_default(), id);
+
+    if (!obj && d) {
+        obj = OBJECT(d);
+    }
+    if (!obj || !object_dynamic_cast(obj, TYPE_PCI_DEVICE)) {
+        error_setg(errp, "'%s' is not a PCI device", id);
+        return NULL;
+    }
+    return PCI_DEVICE(obj);
+}
+
+static const uint8_t aer_pv_sev[AER_PV_SEVERITY__MAX] = {
+    [AER_PV_SEVERITY_CORRECTABLE] = VIRTIO_AER_PV_SEV_CORRECTABLE,
+    [AER_PV_SEVERITY_NON_FATAL] = VIRTIO_AER_PV_SEV_NONFATAL,
+    [AER_PV_SEVERITY_FATAL] = VIRTIO_AER_PV_SEV_FATAL,
+};
+
+/* Signal the error on @dev as an emulated AER message, like hardware would */
+static void virtio_aer_pv_emulate_aer(PCIDevice *dev, AerPvSeverity sev,
+                                      Error **errp)
+{
+    PCIEAERErr err = { .source_id = pci_requester_id(dev) };
+    int ret;
+
+    switch (sev) {
+    case AER_PV_SEVERITY_CORRECTABLE:
+        err.status = PCI_ERR_COR_RCVR;
+        err.flags = PCIE_AER_ERR_IS_CORRECTABLE;
+        break;
+    case AER_PV_SEVERITY_NON_FATAL:
+        err.status = PCI_ERR_UNC_UNSUP;
+        break;
+    default:
+        err.status = PCI_ERR_UNC_MALF_TLP;
+        break;
+    }
+    ret = pcie_aer_inject_error(dev, &err);
+    if (ret < 0) {
+        error_setg_errno(errp, -ret, "AER message on '%s' failed",
+                         virtio_aer_pv_dev_name(dev));
+    }
+}
+
+AerPvInjectResult *qmp_aer_pv_inject_error(const char *id,
+                                           AerPvSeverity severity,
+                                           bool has_host_reset,
+                                           AerPvHostReset host_reset,
+                                           bool has_reset_delay_ms,
+                                           uint32_t reset_delay_ms,
+                                           bool has_functions,
+                                           strList *functions,
+                                           bool has_aer_message,
+                                           bool aer_message,
+                                           bool has_channel, bool channel,
+                                           bool has_request_reset,
+                                           AerPvRequestReset request_reset,
+                                           bool has_request_delay_ms,
+                                           uint32_t request_delay_ms,
+                                           Error **errp)
+{
+    ERRP_GUARD();
+    VirtIOAerPv *s = virtio_aer_pv_find();
+    PCIDevice *devs[VIRTIO_AER_PV_MAX_FUNCS];
+    AerPvInjectResult *res;
+    unsigned int nr = 0, i;
+    uint8_t sev = aer_pv_sev[severity], reset;
+    uint32_t seq;
+    strList *l;
+
+    if (!has_host_reset) {
+        host_reset = severity == AER_PV_SEVERITY_FATAL ?
+                     AER_PV_HOST_RESET_BEFORE : AER_PV_HOST_RESET_NONE;
+    }
+    reset_delay_ms = has_reset_delay_ms ? reset_delay_ms :
+                                          AER_PV_DEFAULT_RESET_DELAY_MS;
+    request_delay_ms = has_request_delay_ms ? request_delay_ms :
+                                              AER_PV_DEFAULT_REQUEST_DELAY_MS;
+    channel = has_channel ? channel : true;
+    aer_message = has_aer_message && aer_message;
+
+    if (channel && !s) {
+        error_setg(errp, "no virtio-aer-pv device");
+        return NULL;
+    }
+    if (!channel && !aer_message) {
+        error_setg(errp, "nothing to deliver: channel and aer-message are "
+                   "both off");
+        return NULL;
+    }
+    if (severity == AER_PV_SEVERITY_CORRECTABLE &&
+        host_reset != AER_PV_HOST_RESET_NONE) {
+        error_setg(errp, "a correctable error needs no host reset");
+        return NULL;
+    }
+    if (reset_delay_ms > VIRTIO_AER_PV_RESET_TIMEOUT_MAX_MS ||
+        request_delay_ms > VIRTIO_AER_PV_RESET_TIMEOUT_MAX_MS) {
+        error_setg(errp, "delays are at most %u ms",
+                   VIRTIO_AER_PV_RESET_TIMEOUT_MAX_MS);
+        return NULL;
+    }
+
+    devs[nr] = virtio_aer_pv_pci_by_id(id, errp);
+    if (!devs[nr]) {
+        return NULL;
+    }
+    if (!pci_is_express(devs[nr]) || !devs[nr]->exp.aer_cap) {
+        error_setg(errp, "'%s' has no AER capability", id);
+        return NULL;
+    }
+    nr++;
+    for (l = has_functions ? functions : NULL; l; l = l->next) {
+        PCIDevice *d = virtio_aer_pv_pci_by_id(l->value, errp);
+
+        if (!d) {
+            return NULL;
+        }
+        for (i = 0; i < nr; i++) {
+            if (devs[i] == d) {
+                error_setg(errp, "'%s' named twice", l->value);
+                return NULL;
+            }
+        }
+        if (nr == VIRTIO_AER_PV_MAX_FUNCS) {
+            error_setg(errp, "at most %u functions",
+                       VIRTIO_AER_PV_MAX_FUNCS);
+            return NULL;
+        }
+        devs[nr++] = d;
+    }
+
+    switch (host_reset) {
+    case AER_PV_HOST_RESET_NONE:
+        reset = VIRTIO_AER_PV_RESET_NONE;
+        break;
+    case AER_PV_HOST_RESET_BEFORE:
+        reset = VIRTIO_AER_PV_RESET_DONE;
+        break;
+    default:
+        reset = VIRTIO_AER_PV_RESET_PENDING;
+        break;
+    }
+
+    seq = s ? virtio_aer_pv_next_seq(s) : 0;
+    if (s) {
+        for (i = 0; i < nr; i++) {
+            AerPvFunc *f = virtio_aer_pv_func(s, devs[i], true);
+
+            if (!f) {
+                error_setg(errp, "too many functions tracked");
+                return NULL;
+            }
+            f->seq = seq;
+            f->severity = sev;
+            f->reset = reset;
+            f->reset_kind = reset == VIRTIO_AER_PV_RESET_NONE ?
+                            VIRTIO_AER_PV_RESET_KIND_NONE :
+                            VIRTIO_AER_PV_RESET_KIND_LINK;
+            f->request_outcome = has_request_reset ?
+                (AerPvRequestOutcome)request_reset : AER_PV_REQUEST_OK;
+            f->request_delay_ms = request_delay_ms;
+        }
+    }
+
+    if (aer_message) {
+        virtio_aer_pv_emulate_aer(devs[0], severity, errp);
+        if (*errp) {
+            return NULL;
+        }
+    }
+    if (host_reset == AER_PV_HOST_RESET_BEFORE) {
+        for (i = 0; i < nr; i++) {
+            virtio_aer_pv_reset_dev(devs[i]);
+            if (s) {
+                virtio_aer_pv_func(s, devs[i], false)->host_resets++;
+            }
+        }
+    }
+
+    res = g_new0(AerPvInjectResult, 1);
+    res->seq = seq;
+    res->delivered = channel && virtio_aer_pv_live(s);
+    if (res->delivered) {
+        virtio_aer_pv_send_error(s, seq, sev, reset,
+                                 VIRTIO_AER_PV_RESET_KIND_LINK, aer_message,
+                                 devs, nr);
+    }
+    if (s && (host_reset == AER_PV_HOST_RESET_AFTER ||
+              host_reset == AER_PV_HOST_RESET_FAILED)) {
+        AerPvReset *r = virtio_aer_pv_new_reset(s, seq,
+                                                VIRTIO_AER_PV_RESET_KIND_LINK);
+
+        r->fail = host_reset == AER_PV_HOST_RESET_FAILED;
+        r->announce = res->delivered;
+        memcpy(r->devs, devs, nr * sizeof(devs[0]));
+        r->nr_devs = nr;
+        timer_mod(&r->timer, qemu_clock_get_ms(QEMU_CLOCK_VIRTUAL) +
+                             reset_delay_ms);
+    }
+    return res;
+}
+
+AerPvResetCounts *qmp_aer_pv_query_resets(const char *id, Error **errp)
+{
+    PCIDevice *dev = virtio_aer_pv_pci_by_id(id, errp);
+    VirtIOAerPv *s = virtio_aer_pv_find();
+    AerPvResetCounts *c;
+    PCIDevice *port;
+    AerPvFunc *f;
+
+    if (!dev) {
+        return NULL;
+    }
+    port = pci_bridge_get_device(pci_get_bus(dev));
+    f = s ? virtio_aer_pv_func(s, dev, false) : NULL;
+
+    c = g_new0(AerPvResetCounts, 1);
+    c->link_resets = port ? PCI_BRIDGE(port)->sec_bus_resets : 0;
+    c->function_resets = dev->flr_count;
+    c->host_resets = f ? f->host_resets : 0;
+    return c;
+}
+
+/*
+ * Without a report from the host kernel of when its reset ends, watch the
+ * device: once its config space answers again after the minimum a reset
+ * takes, the reset is over.  Bounded by the reset timeout.
+ */
+static void virtio_aer_pv_poll_reset(void *opaque)
+{
+    AerPvReset *r = opaque;
+    VirtIOAerPv *s = r->s;
+    PCIDevice *dev = r->devs[0];
+    int64_t now = qemu_clock_get_ms(QEMU_CLOCK_VIRTUAL);
+    uint32_t vendor;
+
+    vendor = PCI_DEVICE_GET_CLASS(dev)->config_read(dev, PCI_VENDOR_ID, 2);
+    if (vendor != 0xffff || now >= r->deadline_ms) {
+        r->fail = vendor == 0xffff;
+        r->nr_devs = 0;     /* the host did the reset, not us */
+        virtio_aer_pv_reset_end(r);
+        return;
+    }
+    timer_mod(&r->timer, now + AER_PV_POLL_MS);
+}
+
+bool virtio_aer_pv_forward_host_error(PCIDevice *dev)
+{
+    VirtIOAerPv *s = virtio_aer_pv_find();
+    AerPvReset *r;
+    AerPvFunc *f;
+    uint32_t seq;
+
+    if (!s || !virtio_aer_pv_live(s)) {
+        return false;
+    }
+    f = virtio_aer_pv_func(s, dev, true);
+    if (!f) {
+        return false;
+    }
+    seq = virtio_aer_pv_next_seq(s);
+    *f = (AerPvFunc) {
+        .dev = dev, .seq = seq, .severity = VIRTIO_AER_PV_SEV_FATAL,
+        .reset = VIRTIO_AER_PV_RESET_PENDING,
+        .reset_kind = VIRTIO_AER_PV_RESET_KIND_LINK,
+        .request_delay_ms = AER_PV_DEFAULT_REQUEST_DELAY_MS,
+        .host_resets = f->host_resets,
+    };
+    warn_report("%s: host reported an AER error, forwarded to the guest "
+                "(seq %u); polling the device for the end of the host "
+                "reset", virtio_aer_pv_dev_name(dev), seq);
+    virtio_aer_pv_send_error(s, seq, VIRTIO_AER_PV_SEV_FATAL,
+                             VIRTIO_AER_PV_RESET_PENDING,
+                             VIRTIO_AER_PV_RESET_KIND_LINK, false, &dev, 1);
+
+    r = virtio_aer_pv_new_reset(s, seq, VIRTIO_AER_PV_RESET_KIND_LINK);
+    r->announce = true;
+    r->devs[r->nr_devs++] = dev;
+    timer_deinit(&r->timer);
+    timer_init_ms(&r->timer, QEMU_CLOCK_VIRTUAL, virtio_aer_pv_poll_reset, r);
+    r->deadline_ms = qemu_clock_get_ms(QEMU_CLOCK_VIRTUAL) +
+                     s->reset_timeout_ms;
+    timer_mod(&r->timer, qemu_clock_get_ms(QEMU_CLOCK_VIRTUAL) +
+                         AER_PV_DEFAULT_RESET_DELAY_MS);
+    return true;
+}
+
+static void virtio_aer_pv_realize(DeviceState *dev, Error **errp)
+{
+    VirtIODevice *vdev = VIRTIO_DEVICE(dev);
+    VirtIOAerPv *s = VIRTIO_AER_PV(dev);
+
+    if (virtio_aer_pv_find() != s) {
+        error_setg(errp, "only one virtio-aer-pv device is supported");
+        return;
+    }
+    if (s->reset_timeout_ms > VIRTIO_AER_PV_RESET_TIMEOUT_MAX_MS) {
+        error_setg(errp, "reset-timeout-ms must be at most %u",
+                   VIRTIO_AER_PV_RESET_TIMEOUT_MAX_MS);
+        return;
+    }
+    error_setg(&s->migration_blocker,
+               "virtio-aer-pv does not support migration: the host's error "
+               "and reset state of assigned devices cannot be moved");
+    if (migrate_add_blocker(s->migration_blocker, errp) < 0) {
+        error_free(s->migration_blocker);
+        s->migration_blocker = NULL;
+        return;
+    }
+
+    QTAILQ_INIT(&s->resets);
+    virtio_init(vdev, VIRTIO_ID_AER_PV, sizeof(struct virtio_aer_pv_config));
+    s->eventq = virtio_add_queue(vdev, 64, virtio_aer_pv_handle_event);
+    s->reqq = virtio_add_queue(vdev, 64, virtio_aer_pv_handle_request);
+}
+
+static void virtio_aer_pv_unrealize(DeviceState *dev)
+{
+    VirtIODevice *vdev = VIRTIO_DEVICE(dev);
+    VirtIOAerPv *s = VIRTIO_AER_PV(dev);
+    AerPvReset *r, *tmp;
+
+    QTAILQ_FOREACH_SAFE(r, &s->resets, next, tmp) {
+        QTAILQ_REMOVE(&s->resets, r, next);
+        timer_del(&r->timer);
+        g_free(r->elem);
+        g_free(r);
+    }
+    virtio_delete_queue(s->reqq);
+    virtio_delete_queue(s->eventq);
+    virtio_cleanup(vdev);
+    migrate_del_blocker(s->migration_blocker);
+    error_free(s->migration_blocker);
+}
+
+static Property virtio_aer_pv_properties[] = {
+    DEFINE_PROP_UINT32("reset-timeout-ms", VirtIOAerPv, reset_timeout_ms,
+                       10000),
+    DEFINE_PROP_END_OF_LIST(),
+};
+
+static void virtio_aer_pv_class_init(ObjectClass *klass, void *data)
+{
+    DeviceClass *dc = DEVICE_CLASS(klass);
+    VirtioDeviceClass *vdc = VIRTIO_DEVICE_CLASS(klass);
+
+    device_class_set_props(dc, virtio_aer_pv_properties);
+    set_bit(DEVICE_CATEGORY_MISC, dc->categories);
+    vdc->realize = virtio_aer_pv_realize;
+    vdc->unrealize = virtio_aer_pv_unrealize;
+    vdc->get_config = virtio_aer_pv_get_config;
+    vdc->get_features = virtio_aer_pv_get_features;
+    vdc->reset = virtio_aer_pv_reset;
+}
+
+static const TypeInfo virtio_aer_pv_info = {
+    .name = TYPE_VIRTIO_AER_PV,
+    .parent = TYPE_VIRTIO_DEVICE,
+    .instance_size = sizeof(VirtIOAerPv),
+    .class_init = virtio_aer_pv_class_init,
+};
+
+static void virtio_aer_pv_register_types(void)
+{
+    type_register_static(&virtio_aer_pv_info);
+}
+
+type_init(virtio_aer_pv_register_types)

@@ -1,0 +1,87 @@
+/*
+ * virtio-aer-pv: host side of paravirtual PCIe AER recovery
+ *
+ * Copyright (c) 2026 aer-pv developers
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#ifndef QEMU_VIRTIO_AER_PV_H
+#define QEMU_VIRTIO_AER_PV_H
+
+#include "hw/virtio/virtio.h"
+#include "hw/pci/pci.h"
+#include "qemu/queue.h"
+#include "standard-headers/linux/virtio_aer_pv.h"
+
+#define TYPE_VIRTIO_AER_PV "virtio-aer-pv-device"
+OBJECT_DECLARE_SIMPLE_TYPE(VirtIOAerPv, VIRTIO_AER_PV)
+
+/* Functions the device tracks, and events it holds for the guest */
+#define VIRTIO_AER_PV_QEMU_MAX_FUNCS    32
+#define VIRTIO_AER_PV_QEMU_MAX_EVENTS   64
+
+/* What the modelled host does when the guest asks for a reset */
+typedef enum AerPvRequestOutcome {
+    AER_PV_REQUEST_OK,
+    AER_PV_REQUEST_FAILED,
+    AER_PV_REQUEST_UNSUPPORTED,
+} AerPvRequestOutcome;
+
+/* The newest error of one function, as the host knows it */
+typedef struct AerPvFunc {
+    PCIDevice *dev;
+    uint32_t seq;
+    uint8_t severity;
+    uint8_t reset;
+    uint8_t reset_kind;
+    AerPvRequestOutcome request_outcome;
+    uint32_t request_delay_ms;
+    uint64_t host_resets;
+} AerPvFunc;
+
+/* A host reset in flight, or a guest request waiting for one */
+typedef struct AerPvReset {
+    VirtIOAerPv *s;
+    QEMUTimer timer;
+    uint32_t seq;
+    bool fail;
+    bool announce;              /* send EVT_RESET when it ends */
+    int64_t deadline_ms;        /* polling a host reset: give up then */
+    uint8_t kind;
+    PCIDevice *devs[VIRTIO_AER_PV_MAX_FUNCS];
+    unsigned int nr_devs;
+    VirtQueueElement *elem;     /* the REQ_RESET to answer, if any */
+    QTAILQ_ENTRY(AerPvReset) next;
+} AerPvReset;
+
+struct VirtIOAerPv {
+    VirtIODevice parent_obj;
+
+    VirtQueue *eventq;
+    VirtQueue *reqq;
+
+    /* properties */
+    uint32_t reset_timeout_ms;
+
+    uint32_t next_seq;
+    AerPvFunc funcs[VIRTIO_AER_PV_QEMU_MAX_FUNCS];
+    unsigned int nr_funcs;
+
+    union virtio_aer_pv_event events[VIRTIO_AER_PV_QEMU_MAX_EVENTS];
+    unsigned int ev_head;
+    unsigned int ev_count;
+    uint64_t events_dropped;
+
+    QTAILQ_HEAD(, AerPvReset) resets;
+    Error *migration_blocker;
+};
+
+/*
+ * Hand an error that the host reported through VFIO to the guest, if a
+ * live guest driver is there to recover it.  Returns false when the
+ * caller must fall back to its old behaviour.
+ */
+bool virtio_aer_pv_forward_host_error(PCIDevice *dev);
+
+#endif

@@ -1,0 +1,42 @@
+/*
+ * virtio-aer-pv stubs for builds without the device
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include "qemu/osdep.h"
+#include "qapi/error.h"
+#include "qapi/qapi-commands-aer-pv.h"
+#include "hw/virtio/virtio-aer-pv.h"
+
+AerPvInjectResult *qmp_aer_pv_inject_error(const char *id,
+                                           AerPvSeverity severity,
+                                           bool has_host_reset,
+                                           AerPvHostReset host_reset,
+                                           bool has_reset_delay_ms,
+                                           uint32_t reset_delay_ms,
+                                           bool has_functions,
+                                           strList *functions,
+                                           bool has_aer_message,
+                                           bool aer_message,
+                                           bool has_channel, bool channel,
+                                           bool has_request_reset,
+                                           AerPvRequestReset request_reset,
+                                           bool has_request_delay_ms,
+                                           uint32_t request_delay_ms,
+                                           Error **errp)
+{
+    error_setg(errp, "virtio-aer-pv is not compiled into this QEMU");
+    return NULL;
+}
+
+AerPvResetCounts *qmp_aer_pv_query_resets(const char *id, Error **errp)
+{
+    error_setg(errp, "virtio-aer-pv is not compiled into this QEMU");
+    return NULL;
+}
+
+bool virtio_aer_pv_forward_host_error(PCIDevice *dev)
+{
+    return false;
+}

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Build qemu-system-x86_64 from Debian's QEMU 7.2 with the aer-pv patches:
+# x86_64-softmmu only, the minimal device set of
+# qemu/configs/devices/x86_64-softmmu/aer-pv.mak.  Prints the binary's path.
+
+source "$(dirname "$0")/lib.sh"
+
+tree=$("$AER_PV_ROOT/scripts/prepare-qemu.sh")
+build="$AER_PV_CACHE/build/$(basename "$tree")"
+
+if [ ! -f "$build/build.ninja" ]; then
+	rm -rf "$build"
+	mkdir -p "$build"
+	log "configuring QEMU in $build"
+	(cd "$build" && "$tree/configure" \
+		--target-list=x86_64-softmmu \
+		--without-default-features --without-default-devices \
+		--with-devices-x86_64=aer-pv \
+		--enable-fdt=system --enable-slirp \
+		--disable-docs --disable-werror >"$build/configure.log" 2>&1) || {
+		tail -n 30 "$build/configure.log" >&2
+		die "QEMU configure failed"
+	}
+fi
+log "building QEMU"
+ninja -C "$build" -j "$JOBS" qemu-system-x86_64 >"$build/ninja.log" 2>&1 || {
+	grep -E 'error|Error' "$build/ninja.log" | head -n 30 >&2
+	die "QEMU build failed (see $build/ninja.log)"
+}
+# Our own code must build without a warning.
+if grep -E 'aer-pv|aer_pv' "$build/ninja.log" | grep -q 'warning:'; then
+	grep -E 'aer-pv|aer_pv' "$build/ninja.log" | grep 'warning:' >&2
+	die "warnings in aer-pv code"
+fi
+printf '%s\n' "$build/qemu-system-x86_64"
