@@ -7,10 +7,15 @@
 
 export AER_PV_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/aer-pv
 
-.PHONY: help deps linux kunit kunit-sanitize lint build-check check
+.PHONY: help deps linux qemu guest kunit kunit-sanitize lint build-check \
+	e2e demo check
 
 help:
+	@echo "make demo            show a recovery with and without aer-pv"
 	@echo "make check           every test; ends with 'N passed, N failed'"
+	@echo "make e2e             the end-to-end scenarios in a real guest"
+	@echo "make qemu            QEMU 7.2 with the virtio-aer-pv device"
+	@echo "make guest           the test guest's kernel and initramfs"
 	@echo "make kunit           KUnit suites under UML"
 	@echo "make kunit-sanitize  KUnit suites with KASAN and UBSAN"
 	@echo "make lint            checkpatch --strict, sparse, W=1"
@@ -23,6 +28,18 @@ deps:
 
 linux: deps
 	@scripts/prepare-linux.sh
+
+qemu: deps
+	@scripts/build-qemu.sh
+
+guest: deps
+	@scripts/build-guest.sh
+
+e2e: deps
+	@scripts/e2e.sh
+
+demo:
+	@scripts/demo.sh
 
 kunit: deps
 	@scripts/kunit.sh plain

@@ -61,6 +61,21 @@ else
 	add "build (AER_PV=n)" 0 1
 fi
 
+log "end-to-end scenarios in a real guest under QEMU"
+"$AER_PV_ROOT/scripts/e2e.sh" >"$logs/e2e.log" 2>&1
+grep -E '^(PASS|FAIL) ' "$logs/e2e.log"
+line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$logs/e2e.log" | tail -n 1)
+if [ -n "$line" ]; then
+	p=${line%% passed*}
+	f=${line#*passed, }
+	f=${f%% failed*}
+else
+	tail -n 30 "$logs/e2e.log"
+	p=0
+	f=1
+fi
+add "e2e" "$p" "$f"
+
 echo
 printf '%s\n' "${summary[@]}"
 printf '%d passed, %d failed\n' "$pass" "$fail"

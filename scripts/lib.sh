@@ -21,14 +21,40 @@ linux_pkg_version() {
 
 # Short hash of everything that changes the prepared tree's history.
 patches_hash() {
-	cat "$AER_PV_ROOT"/patches/linux/*.patch 2>/dev/null |
+	cat /dev/null "$AER_PV_ROOT"/patches/linux/*.patch 2>/dev/null |
 		sha256sum | cut -c1-12
 }
 
+# Trees live at a path per source version; the hash of the patches they
+# carry is in their .aer-pv-patches stamp (see apply_series).
 linux_tree() {
 	local v
 	v=$(linux_pkg_version)
-	printf '%s/linux-%s-%s\n' "$AER_PV_CACHE" "${v//[~:]/_}" "$(patches_hash)"
+	printf '%s/linux-%s\n' "$AER_PV_CACHE" "${v//[~:]/_}"
+}
+
+# apply_series TREE HASH PATCH...: bring TREE (a git repo whose baseline
+# is tagged "baseline") to the baseline plus PATCH... with "git am",
+# unless its stamp says it has them already.  git rewrites only the files
+# that differ, so the timestamps of the others, and incremental builds,
+# survive a change of the series.
+apply_series() {
+	local tree=$1 hash=$2 p
+	shift 2
+	[ "$(cat "$tree/.aer-pv-patches" 2>/dev/null)" = "$hash" ] && return 0
+	log "applying $# patches to $(basename "$tree")"
+	(
+		cd "$tree"
+		export GIT_AUTHOR_NAME=aer-pv GIT_AUTHOR_EMAIL=aer-pv@localhost
+		export GIT_COMMITTER_NAME=aer-pv GIT_COMMITTER_EMAIL=aer-pv@localhost
+		git am --abort >/dev/null 2>&1 || true
+		git reset -q --hard baseline
+		for p in "$@"; do
+			git am -q --keep-cr "$p" ||
+				die "patch $(basename "$p") does not apply to the baseline"
+		done
+	)
+	printf '%s\n' "$hash" >"$tree/.aer-pv-patches"
 }
 
 # Debian's QEMU 7.2 source package, unpacked with its patches applied.
@@ -42,12 +68,12 @@ qemu_pkg_version() {
 }
 
 qemu_patches_hash() {
-	cat "$AER_PV_ROOT"/qemu/patches/*.patch 2>/dev/null |
+	cat /dev/null "$AER_PV_ROOT"/qemu/patches/*.patch 2>/dev/null |
 		sha256sum | cut -c1-12
 }
 
 qemu_tree() {
 	local v
 	v=$(qemu_pkg_version)
-	printf '%s/qemu-%s-%s\n' "$AER_PV_CACHE" "${v//[~:+]/_}" "$(qemu_patches_hash)"
+	printf '%s/qemu-%s\n' "$AER_PV_CACHE" "${v//[~:+]/_}"
 }

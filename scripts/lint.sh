@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Static checks of the project's kernel code:
+# Static checks (kernel and QEMU code):
 #   - checkpatch.pl --strict on every kernel C file and header, and on the
 #     patch series;
 #   - sparse (C=2) and W=1 builds of drivers/pci/pcie/aer_pv/ (with the
@@ -56,8 +56,15 @@ done
 # their flags; only these objects are compiled.
 mkdir -p "$build"
 cp "$kbuild/.config" "$build/.config"
+# The KUnit configuration plus the virtio transport.
+"$tree/scripts/config" --file "$build/.config" -e VIRTIO_MENU -e VIRTIO \
+	-e VIRTIO_AER_PV
 make -s ARCH=um O="$build" olddefconfig >/dev/null
-objs=(drivers/pci/pcie/aer_pv/ drivers/pci/pcie/aer.o drivers/pci/pcie/err.o)
+grep -q '^CONFIG_VIRTIO_AER_PV=y' "$build/.config" ||
+	die "lint build lacks CONFIG_VIRTIO_AER_PV"
+
+objs=(drivers/pci/pcie/aer_pv/ drivers/pci/pcie/aer.o drivers/pci/pcie/err.o
+      drivers/virtio/virtio_aer_pv.o)
 find "$build/drivers/pci/pcie" -name '*.o' -delete 2>/dev/null || true
 log "sparse and W=1 build of ${objs[*]}"
 out=$(make ARCH=um O="$build" -j"$JOBS" C=2 W=1 "${objs[@]}" 2>&1)
@@ -67,6 +74,12 @@ diag=$(printf '%s\n' "$out" | grep -E '(warning|error):' |
 [ -n "$diag" ] && printf '%s\n' "$diag"
 [ $st -eq 0 ] && [ -z "$diag" ]
 result "sparse + W=1" $?
+
+# QEMU's checkpatch on the QEMU side.
+qout=$("$AER_PV_ROOT/scripts/qemu-lint.sh" 2>&1)
+printf '%s\n' "$qout" | grep -v '^qemu-lint: [0-9]* passed'
+pass=$((pass + $(grep -c ': ok$' <<<"$qout")))
+fail=$((fail + $(grep -c ': FAIL$' <<<"$qout")))
 
 printf 'lint: %d passed, %d failed\n' "$pass" "$fail"
 [ "$fail" -eq 0 ]

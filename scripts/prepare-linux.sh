@@ -4,9 +4,9 @@
 # Prepare a Linux 6.12 tree with aer-pv in it and print its path.
 #
 #  1. Unpack Debian's linux-source-6.12 into the cache (once per source
-#     version and patch-series hash) and commit it as the baseline.
-#  2. Apply patches/linux/*.patch with "git am", which proves the series
-#     applies to the baseline.
+#     version) and commit it as the baseline.
+#  2. Apply patches/linux/*.patch with "git am" on the baseline whenever
+#     the series changed, which proves the series applies to it.
 #  3. Lay the project's own files into the tree.  Only files whose content
 #     changed are copied, so incremental kernel builds stay incremental.
 #
@@ -33,15 +33,13 @@ if [ ! -f "$tree/.aer-pv-ready" ]; then
 		git add -A -f .
 		git commit -q -m "Linux $(linux_pkg_version) (Debian linux-source-6.12)"
 		git tag baseline
-		for p in "$AER_PV_ROOT"/patches/linux/*.patch; do
-			[ -e "$p" ] || continue
-			git am -q --keep-cr "$p" ||
-				die "patch $(basename "$p") does not apply to the baseline"
-		done
 	)
 	touch "$tmp/.aer-pv-ready"
 	mv "$tmp" "$tree"
 fi
+shopt -s nullglob
+apply_series "$tree" "$(patches_hash)" "$AER_PV_ROOT"/patches/linux/*.patch
+shopt -u nullglob
 
 # Copy $1 (relative to the project) to $2 (relative to the tree) if it differs.
 sync_file() {

@@ -5,7 +5,7 @@
 #
 #  1. "apt-get source qemu" (once) and unpack it with Debian's patches
 #     into the cache, committed as the baseline.
-#  2. Apply qemu/patches/*.patch with "git am".
+#  2. Apply qemu/patches/*.patch with "git am" whenever they changed.
 #  3. Lay qemu/{hw,include,qapi,stubs,configs} into the tree, and generate
 #     include/standard-headers/linux/virtio_aer_pv.h from the Linux uapi
 #     header, the way QEMU's scripts/update-linux-headers.sh does: the
@@ -26,6 +26,8 @@ if [ ! -f "$tree/.aer-pv-ready" ]; then
 	rm -rf "$tmp" "$tree"
 	log "unpacking QEMU $(qemu_pkg_version) into $tree"
 	dpkg-source -x "$QEMU_SRC_DIR/qemu_$(qemu_pkg_version).dsc" "$tmp" >/dev/null
+	# dpkg-source leaves a copy of the upstream tarball beside the tree.
+	rm -f "$(dirname "$tree")"/qemu_*.orig.tar.*
 	(
 		cd "$tmp"
 		export GIT_AUTHOR_NAME=aer-pv GIT_AUTHOR_EMAIL=aer-pv@localhost
@@ -35,15 +37,13 @@ if [ ! -f "$tree/.aer-pv-ready" ]; then
 		git add -A -f .
 		git commit -q -m "QEMU $(qemu_pkg_version) (Debian source package)"
 		git tag baseline
-		for p in "$AER_PV_ROOT"/qemu/patches/*.patch; do
-			[ -e "$p" ] || continue
-			git am -q "$p" ||
-				die "patch $(basename "$p") does not apply to the baseline"
-		done
 	)
 	touch "$tmp/.aer-pv-ready"
 	mv "$tmp" "$tree"
 fi
+shopt -s nullglob
+apply_series "$tree" "$(qemu_patches_hash)" "$AER_PV_ROOT"/qemu/patches/*.patch
+shopt -u nullglob
 
 sync_file() {	# source file, destination relative to the tree
 	if ! cmp -s "$1" "$tree/$2"; then

@@ -24,6 +24,10 @@ AerPvInjectResult *qmp_aer_pv_inject_error(const char *id,
                                            AerPvRequestReset request_reset,
                                            bool has_request_delay_ms,
                                            uint32_t request_delay_ms,
+                                           bool has_channel_delay_ms,
+                                           uint32_t channel_delay_ms,
+                                           bool has_aer_message_delay_ms,
+                                           uint32_t aer_message_delay_ms,
                                            Error **errp)
 {
     error_setg(errp, "virtio-aer-pv is not compiled into this QEMU");

@@ -167,6 +167,37 @@ static void virtio_aer_pv_queue_event(VirtIOAerPv *s,
     virtio_aer_pv_flush_events(s);
 }
 
+/* A channel event or an AER message sent later, to order the two */
+typedef struct AerPvDeferred {
+    QEMUTimer timer;
+    VirtIOAerPv *s;
+    PCIDevice *dev;             /* AER message: the device */
+    AerPvSeverity severity;
+    union virtio_aer_pv_event ev;   /* channel event, if !dev */
+} AerPvDeferred;
+
+static void virtio_aer_pv_emulate_aer(PCIDevice *dev, AerPvSeverity sev,
+                                      Error **errp);
+
+static void virtio_aer_pv_deferred(void *opaque)
+{
+    AerPvDeferred *d = opaque;
+
+    if (d->dev) {
+        virtio_aer_pv_emulate_aer(d->dev, d->severity, &error_warn);
+    } else if (virtio_aer_pv_live(d->s)) {
+        virtio_aer_pv_queue_event(d->s, &d->ev);
+    }
+    timer_del(&d->timer);
+    g_free(d);
+}
+
+static void virtio_aer_pv_defer(AerPvDeferred *d, uint32_t delay_ms)
+{
+    timer_init_ms(&d->timer, QEMU_CLOCK_VIRTUAL, virtio_aer_pv_deferred, d);
+    timer_mod(&d->timer, qemu_clock_get_ms(QEMU_CLOCK_VIRTUAL) + delay_ms);
+}
+
 static void virtio_aer_pv_handle_event(VirtIODevice *vdev, VirtQueue *vq)
 {
     virtio_aer_pv_flush_events(VIRTIO_AER_PV(vdev));
@@ -373,9 +404,11 @@ static void virtio_aer_pv_handle_request(VirtIODevice *vdev, VirtQueue *vq)
                                   VIRTIO_AER_PV_S_NOT_MANAGED;
                 break;
             }
+            /* AerPvPhase lists the wire's phases in their order */
             qapi_event_send_aer_pv_phase(virtio_aer_pv_dev_name(f->dev),
                                          le32_to_cpu(req.seq),
-                                         req.arg - VIRTIO_AER_PV_PHASE_DETECTED);
+                                         req.arg -
+                                         VIRTIO_AER_PV_PHASE_DETECTED);
             break;
         default:
             resp.status = VIRTIO_AER_PV_S_ERR;
@@ -431,7 +464,8 @@ static uint32_t virtio_aer_pv_next_seq(VirtIOAerPv *s)
 static void virtio_aer_pv_send_error(VirtIOAerPv *s, uint32_t seq,
                                      uint8_t severity, uint8_t reset,
                                      uint8_t kind, bool aer_msg,
-                                     PCIDevice **devs, unsigned int nr)
+                                     PCIDevice **devs, unsigned int nr,
+                                     uint32_t delay_ms)
 {
     union virtio_aer_pv_event ev = { 0 };
     struct virtio_aer_pv_error_event *e = &ev.error;
@@ -470,6 +504,14 @@ static void virtio_aer_pv_send_error(VirtIOAerPv *s, uint32_t seq,
         virtio_aer_pv_func_addr(devs[i], &e->funcs[i]);
     }
     trace_virtio_aer_pv_error(seq, severity, reset, nr);
+    if (delay_ms) {
+        AerPvDeferred *d = g_new0(AerPvDeferred, 1);
+
+        d->s = s;
+        d->ev = ev;
+        virtio_aer_pv_defer(d, delay_ms);
+        return;
+    }
     virtio_aer_pv_queue_event(s, &ev);
 }
 
@@ -535,6 +577,10 @@ AerPvInjectResult *qmp_aer_pv_inject_error(const char *id,
                                            AerPvRequestReset request_reset,
                                            bool has_request_delay_ms,
                                            uint32_t request_delay_ms,
+                                           bool has_channel_delay_ms,
+                                           uint32_t channel_delay_ms,
+                                           bool has_aer_message_delay_ms,
+                                           uint32_t aer_message_delay_ms,
                                            Error **errp)
 {
     ERRP_GUARD();
@@ -572,7 +618,11 @@ AerPvInjectResult *qmp_aer_pv_inject_error(const char *id,
         return NULL;
     }
     if (reset_delay_ms > VIRTIO_AER_PV_RESET_TIMEOUT_MAX_MS ||
-        request_delay_ms > VIRTIO_AER_PV_RESET_TIMEOUT_MAX_MS) {
+        request_delay_ms > VIRTIO_AER_PV_RESET_TIMEOUT_MAX_MS ||
+        (has_channel_delay_ms &&
+         channel_delay_ms > VIRTIO_AER_PV_RESET_TIMEOUT_MAX_MS) ||
+        (has_aer_message_delay_ms &&
+         aer_message_delay_ms > VIRTIO_AER_PV_RESET_TIMEOUT_MAX_MS)) {
         error_setg(errp, "delays are at most %u ms",
                    VIRTIO_AER_PV_RESET_TIMEOUT_MAX_MS);
         return NULL;
@@ -640,7 +690,13 @@ AerPvInjectResult *qmp_aer_pv_inject_error(const char *id,
         }
     }
 
-    if (aer_message) {
+    if (aer_message && has_aer_message_delay_ms && aer_message_delay_ms) {
+        AerPvDeferred *d = g_new0(AerPvDeferred, 1);
+
+        d->dev = devs[0];
+        d->severity = severity;
+        virtio_aer_pv_defer(d, aer_message_delay_ms);
+    } else if (aer_message) {
         virtio_aer_pv_emulate_aer(devs[0], severity, errp);
         if (*errp) {
             return NULL;
@@ -661,7 +717,8 @@ AerPvInjectResult *qmp_aer_pv_inject_error(const char *id,
     if (res->delivered) {
         virtio_aer_pv_send_error(s, seq, sev, reset,
                                  VIRTIO_AER_PV_RESET_KIND_LINK, aer_message,
-                                 devs, nr);
+                                 devs, nr,
+                                 has_channel_delay_ms ? channel_delay_ms : 0);
     }
     if (s && (host_reset == AER_PV_HOST_RESET_AFTER ||
               host_reset == AER_PV_HOST_RESET_FAILED)) {
@@ -707,7 +764,6 @@ AerPvResetCounts *qmp_aer_pv_query_resets(const char *id, Error **errp)
 static void virtio_aer_pv_poll_reset(void *opaque)
 {
     AerPvReset *r = opaque;
-    VirtIOAerPv *s = r->s;
     PCIDevice *dev = r->devs[0];
     int64_t now = qemu_clock_get_ms(QEMU_CLOCK_VIRTUAL);
     uint32_t vendor;
@@ -749,7 +805,8 @@ bool virtio_aer_pv_forward_host_error(PCIDevice *dev)
                 "reset", virtio_aer_pv_dev_name(dev), seq);
     virtio_aer_pv_send_error(s, seq, VIRTIO_AER_PV_SEV_FATAL,
                              VIRTIO_AER_PV_RESET_PENDING,
-                             VIRTIO_AER_PV_RESET_KIND_LINK, false, &dev, 1);
+                             VIRTIO_AER_PV_RESET_KIND_LINK, false, &dev, 1,
+                             0);
 
     r = virtio_aer_pv_new_reset(s, seq, VIRTIO_AER_PV_RESET_KIND_LINK);
     r->announce = true;

@@ -1,0 +1,288 @@
+# SPDX-License-Identifier: GPL-2.0
+"""Boot the aer-pv test guest under QEMU (TCG, q35) and drive it.
+
+A Guest owns one QEMU process: QMP on a Unix socket (commands, and events
+collected with their host timestamps), the guest's shell on the serial
+port (commands framed by markers, exit status returned), and an HTTP
+server on the host's loopback that the guest reaches through slirp at
+10.0.2.2, to prove that a NIC passes traffic.
+"""
+
+import http.server
+import json
+import os
+import re
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+
+CACHE = os.environ.get("AER_PV_CACHE") or os.path.join(
+    os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "aer-pv")
+FIRMWARE = ["/usr/share/seabios", "/usr/share/qemu", "/usr/lib/ipxe/qemu"]
+TOKEN = "aer-pv-traffic-ok"
+
+
+class GuestError(Exception):
+    pass
+
+
+class _Http(threading.Thread):
+    """Serves TOKEN on 127.0.0.1, which the guest sees as 10.0.2.2."""
+
+    def __init__(self):
+        super().__init__(daemon=True)
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                body = TOKEN.encode()
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+
+    def run(self):
+        self.server.serve_forever()
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+class Guest:
+    """One guest: a q35 machine with PCIe Root Ports, e1000e NICs and,
+    unless channel=False, the virtio-aer-pv channel."""
+
+    def __init__(self, qemu, guestdir, nics=1, channel=True, append="",
+                 timeout_ms=2000, log=None):
+        self.qemu = qemu
+        self.kernel = os.path.join(guestdir, "arch/x86/boot/bzImage")
+        self.initrd = os.path.join(guestdir, "initramfs.cpio")
+        self.nics = nics
+        self.channel = channel
+        self.append = append
+        self.timeout_ms = timeout_ms
+        self.log = log
+        self.tmp = tempfile.mkdtemp(prefix="aer-pv-e2e-")
+        self.events = []
+        self.proc = None
+        self.http = None
+        self._qmp = None
+        self._ser = None
+        self._serbuf = b""
+        self._qmpbuf = b""
+        self._marker = 0
+
+    # -- lifecycle --------------------------------------------------------
+
+    def start(self, boot_timeout=120):
+        self.http = _Http()
+        self.http.start()
+        qmp_path = os.path.join(self.tmp, "qmp.sock")
+        ser_path = os.path.join(self.tmp, "serial.sock")
+        args = [self.qemu, "-machine", "q35", "-accel", "tcg", "-m", "512",
+                "-smp", "1", "-display", "none", "-no-reboot",
+                "-nodefaults", "-no-user-config",
+                "-chardev", f"socket,id=ser0,path={ser_path},server=on,wait=off",
+                "-serial", "chardev:ser0",
+                "-qmp", f"unix:{qmp_path},server=on,wait=off",
+                "-kernel", self.kernel, "-initrd", self.initrd,
+                "-append", "console=ttyS0 loglevel=1 panic=-1 "
+                f"aer_pv.reset_timeout_ms={self.timeout_ms} {self.append}"]
+        for fw in FIRMWARE:
+            args += ["-L", fw]
+        for i in range(self.nics):
+            # 2.5 GT/s x1: see Documentation/aer-pv-design.rst (link active)
+            args += ["-device", f"pcie-root-port,id=rp{i},bus=pcie.0,"
+                     f"chassis={i + 1},slot={i + 1},x-speed=2_5,x-width=1",
+                     "-netdev", f"user,id=n{i}",
+                     "-device", f"e1000e,id=nic{i},bus=rp{i},netdev=n{i}"]
+        if self.channel:
+            args += ["-device", "virtio-aer-pv-pci,id=aerpv"]
+        self.proc = subprocess.Popen(args, stdin=subprocess.DEVNULL,
+                                     stdout=open(os.path.join(self.tmp, "qemu.log"), "wb"),
+                                     stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                self._qmp = socket.socket(socket.AF_UNIX)
+                self._qmp.connect(qmp_path)
+                self._ser = socket.socket(socket.AF_UNIX)
+                self._ser.connect(ser_path)
+                break
+            except OSError:
+                if self.proc.poll() is not None or time.monotonic() > deadline:
+                    raise GuestError("QEMU did not start: " + self.qemu_log())
+                time.sleep(0.1)
+        self._qmp_read_msg(10)          # greeting
+        self.qmp("qmp_capabilities")
+        self._ser_until(b"AERPV-READY", boot_timeout)
+        self._ser.sendall(b"stty -echo; PS1=''\n")
+        time.sleep(0.3)
+        self.sh("true")
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            try:
+                self.qmp("quit")
+            except Exception:
+                pass
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        for s in (self._qmp, self._ser):
+            if s:
+                s.close()
+        if self.http:
+            self.http.stop()
+
+    def qemu_log(self):
+        try:
+            with open(os.path.join(self.tmp, "qemu.log"), errors="replace") as f:
+                return f.read()[-3000:]
+        except OSError:
+            return ""
+
+    # -- QMP --------------------------------------------------------------
+
+    def _qmp_read_msg(self, timeout):
+        deadline = time.monotonic() + timeout
+        while b"\n" not in self._qmpbuf:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise GuestError("QMP timed out")
+            self._qmp.settimeout(left)
+            data = self._qmp.recv(65536)
+            if not data:
+                raise GuestError("QMP closed: " + self.qemu_log())
+            self._qmpbuf += data
+        line, self._qmpbuf = self._qmpbuf.split(b"\n", 1)
+        return json.loads(line)
+
+    def qmp(self, cmd, **args):
+        msg = {"execute": cmd}
+        if args:
+            msg["arguments"] = args
+        self._qmp.sendall(json.dumps(msg).encode() + b"\n")
+        while True:
+            r = self._qmp_read_msg(30)
+            if "event" in r:
+                self.events.append(r)
+                continue
+            if "error" in r:
+                raise GuestError(f"{cmd}: {r['error']['desc']}")
+            return r.get("return")
+
+    def poll_events(self):
+        """Collect events that arrived since the last command."""
+        self._qmp.settimeout(0.05)
+        try:
+            while True:
+                data = self._qmp.recv(65536)
+                if not data:
+                    break
+                self._qmpbuf += data
+        except (socket.timeout, BlockingIOError):
+            pass
+        while b"\n" in self._qmpbuf:
+            line, self._qmpbuf = self._qmpbuf.split(b"\n", 1)
+            r = json.loads(line)
+            if "event" in r:
+                self.events.append(r)
+        return self.events
+
+    def phases(self, device=None):
+        self.poll_events()
+        return [(e["data"]["seq"], e["data"]["phase"]) for e in self.events
+                if e["event"] == "AER_PV_PHASE" and
+                (device is None or e["data"]["device"] == device)]
+
+    def resets(self, dev="nic0"):
+        return self.qmp("aer-pv-query-resets", id=dev)
+
+    def inject(self, **args):
+        args.setdefault("id", "nic0")
+        return self.qmp("aer-pv-inject-error", **args)
+
+    # -- guest shell ------------------------------------------------------
+
+    def _ser_until(self, pattern, timeout):
+        deadline = time.monotonic() + timeout
+        while True:
+            m = re.search(pattern, self._serbuf, re.S)
+            if m:
+                self._serbuf = self._serbuf[m.end():]
+                return m
+            left = deadline - time.monotonic()
+            if left <= 0 or (self.proc and self.proc.poll() is not None):
+                raise GuestError("guest did not answer; serial: %r; qemu: %s" %
+                                 (self._serbuf[-500:], self.qemu_log()))
+            self._ser.settimeout(min(left, 1))
+            try:
+                data = self._ser.recv(65536)
+            except socket.timeout:
+                continue
+            if not data:
+                raise GuestError("serial closed: " + self.qemu_log())
+            self._serbuf += data
+
+    def sh(self, cmd, timeout=60, check=False):
+        """Run cmd in the guest; return (status, output)."""
+        self._marker += 1
+        b, e = f"@@B{self._marker}@@", f"@@E{self._marker}@@"
+        self._ser.sendall(f"echo {b}; {cmd}; echo {e}$?\n".encode())
+        m = self._ser_until(
+            re.escape(b.encode()) + rb"\r?\n(.*?)" + re.escape(e.encode()) +
+            rb"(\d+)", timeout)
+        out = m.group(1).decode(errors="replace").replace("\r", "")
+        rc = int(m.group(2))
+        if check and rc:
+            raise GuestError(f"guest command failed ({rc}): {cmd}\n{out}")
+        return rc, out
+
+    def out(self, cmd, timeout=60):
+        return self.sh(cmd, timeout, check=True)[1].strip()
+
+    def dmesg(self):
+        return self.out("dmesg")
+
+    def bdf(self, index=0):
+        devs = sorted(self.out("ls /sys/bus/pci/drivers/e1000e").split())
+        devs = [d for d in devs if re.match(r"[0-9a-f]{4}:", d)]
+        return devs[index]
+
+    def load_driver(self):
+        self.out("insmod /lib/modules/virtio_aer_pv.ko")
+
+    def traffic(self, iface="eth0", tries=20):
+        """True if a request through the NIC reaches the host and back."""
+        for _ in range(tries):
+            rc, out = self.sh(f"wget -q -T 3 -O - http://10.0.2.2:{self.http.port}/ "
+                              "2>&1", timeout=30)
+            if rc == 0 and TOKEN in out:
+                return True
+            time.sleep(0.5)
+        return False
+
+    def wait_dmesg(self, pattern, count=1, timeout=60):
+        """Wait until pattern occurs count times in the kernel log."""
+        deadline = time.monotonic() + timeout
+        while True:
+            n = len(re.findall(pattern, self.dmesg()))
+            if n >= count:
+                return n
+            if time.monotonic() > deadline:
+                return n
+            time.sleep(0.5)
+
+    def sysfs(self, bdf, name):
+        return self.out(f"cat /sys/bus/pci/devices/{bdf}/aer_pv/{name}")

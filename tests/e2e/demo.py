@@ -1,0 +1,84 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Show a recovery: one fatal error on an e1000e with a 200 ms host reset,
+first with aer-pv, then the same error without it (the error forwarded
+as an emulated AER message only, the guest resetting the link itself).
+For each run, print the timeline and "guest link resets: N"."""
+
+import argparse
+import re
+import sys
+import time
+
+from aerpv import Guest
+
+RESET_MS = 200
+INTERESTING = re.compile(r"AER|aer-pv|e1000e.*(Link|reset)")
+
+
+def timeline(g, t0_host, since):
+    g.poll_events()
+    lines = []
+    for e in g.events:
+        if e["event"] != "AER_PV_PHASE":
+            continue
+        ts = e["timestamp"]["seconds"] + e["timestamp"]["microseconds"] / 1e6
+        lines.append((ts - t0_host, f"host   QMP AER_PV_PHASE {e['data']['phase']}"
+                      f" (seq {e['data']['seq']})"))
+    for line in g.dmesg().splitlines():
+        m = re.match(r"\[\s*([0-9.]+)\]\s*(.*)", line)
+        if m and float(m.group(1)) >= since and INTERESTING.search(m.group(2)):
+            lines.append((None, f"guest  [{float(m.group(1)) - since:8.3f}s] "
+                          f"{m.group(2)}"))
+    for off, text in lines:
+        print(f"  {'' if off is None else f'+{off:6.3f}s'}".ljust(11) + text)
+
+
+def run(args, with_aer_pv):
+    g = Guest(args.qemu, args.guest, channel=with_aer_pv)
+    try:
+        g.start()
+        if with_aer_pv:
+            g.load_driver()
+        if not g.traffic():
+            print("the NIC passes no traffic before the error", file=sys.stderr)
+            return None
+        since = float(g.out("cut -d' ' -f1 /proc/uptime"))
+        print(f"\n== {'with aer-pv' if with_aer_pv else 'without aer-pv'}:"
+              f" fatal error on e1000e, host reset {RESET_MS} ms ==")
+        t0 = time.time()
+        print(f"  +{0:6.3f}s  host   error injected, host link reset starts")
+        if with_aer_pv:
+            g.inject(severity="fatal", **{"host-reset": "after",
+                                          "reset-delay-ms": RESET_MS})
+        else:
+            g.inject(severity="fatal", channel=False, **{"aer-message": True})
+        g.wait_dmesg(r"AER: device recovery (successful|failed)", 1, 60)
+        time.sleep(0.5)
+        timeline(g, t0, since)
+        ok = g.traffic()
+        print(f"  traffic after recovery: {'yes' if ok else 'NO'}")
+        c = g.resets()
+        print(f"guest link resets: {c['link-resets'] + c['function-resets']}")
+        return c["link-resets"] + c["function-resets"], ok
+    finally:
+        g.stop()
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--qemu", required=True)
+    ap.add_argument("--guest", required=True)
+    args = ap.parse_args()
+    a = run(args, True)
+    b = run(args, False)
+    if not a or not b:
+        return 1
+    if a[0] != 0 or b[0] < 1 or not a[1]:
+        print("unexpected result", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
