@@ -221,8 +221,10 @@ static int vap_probe_common(struct virtio_aer_pv *vi)
 {
 	struct virtio_device *vdev = vi->vdev;
 	struct virtqueue *vqs[VIRTIO_AER_PV_NR_VQS];
-	vq_callback_t *cbs[] = { vap_event_done, vap_req_done };
-	static const char * const names[] = { "event", "request" };
+	struct virtqueue_info vqs_info[VIRTIO_AER_PV_NR_VQS] = {
+		[VIRTIO_AER_PV_VQ_EVENT] = { "event", vap_event_done },
+		[VIRTIO_AER_PV_VQ_REQUEST] = { "request", vap_req_done },
+	};
 	struct aer_pv_channel_info info = {
 		.ops = &vap_ops,
 		.priv = vi,
@@ -245,8 +247,7 @@ static int vap_probe_common(struct virtio_aer_pv *vi)
 	info.can_request = virtio_has_feature(vdev,
 					      VIRTIO_AER_PV_F_RESET_REQUEST);
 
-	ret = virtio_find_vqs(vdev, VIRTIO_AER_PV_NR_VQS, vqs, cbs, names,
-			      NULL);
+	ret = virtio_find_vqs(vdev, VIRTIO_AER_PV_NR_VQS, vqs, vqs_info, NULL);
 	if (ret)
 		return ret;
 	vi->eventq = vqs[VIRTIO_AER_PV_VQ_EVENT];

@@ -37,6 +37,8 @@ static void virtio_aer_pv_pci_realize(VirtIOPCIProxy *vpci_dev, Error **errp)
     VirtIOAerPvPCI *dev = VIRTIO_AER_PV_PCI(vpci_dev);
     DeviceState *vdev = DEVICE(&dev->vdev);
 
+    /* A device new enough to have no legacy interface */
+    virtio_pci_force_virtio_1(vpci_dev);
     if (vpci_dev->nvectors == DEV_NVECTORS_UNSPECIFIED) {
         vpci_dev->nvectors = VIRTIO_AER_PV_NR_VQS + 1;
     }
@@ -62,10 +64,9 @@ static void virtio_aer_pv_pci_instance_init(Object *obj)
 {
     VirtIOAerPvPCI *dev = VIRTIO_AER_PV_PCI(obj);
 
+    /* This also makes the device's properties the proxy's */
     virtio_instance_init_common(obj, &dev->vdev, sizeof(dev->vdev),
                                 TYPE_VIRTIO_AER_PV);
-    object_property_add_alias(obj, "reset-timeout-ms", OBJECT(&dev->vdev),
-                              "reset-timeout-ms");
 }
 
 static const VirtioPCIDeviceTypeInfo virtio_aer_pv_pci_info = {

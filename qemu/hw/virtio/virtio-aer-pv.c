@@ -184,7 +184,12 @@ static void virtio_aer_pv_deferred(void *opaque)
     AerPvDeferred *d = opaque;
 
     if (d->dev) {
-        virtio_aer_pv_emulate_aer(d->dev, d->severity, &error_warn);
+        Error *err = NULL;
+
+        virtio_aer_pv_emulate_aer(d->dev, d->severity, &err);
+        if (err) {
+            warn_report_err(err);
+        }
     } else if (virtio_aer_pv_live(d->s)) {
         virtio_aer_pv_queue_event(d->s, &d->ev);
     }
@@ -251,10 +256,13 @@ static void virtio_aer_pv_reset_end(void *opaque)
         if (!r->fail) {
             virtio_aer_pv_reset_dev(r->devs[i]);
         }
-        if (f && f->seq == r->seq) {
-            f->reset = state;
-            f->reset_kind = r->kind;
+        if (f) {
+            /* The reset happened even if a newer error came meanwhile */
             f->host_resets += !r->fail;
+            if (f->seq == r->seq) {
+                f->reset = state;
+                f->reset_kind = r->kind;
+            }
         }
     }
     trace_virtio_aer_pv_host_reset(r->seq, r->fail);
@@ -464,8 +472,8 @@ static uint32_t virtio_aer_pv_next_seq(VirtIOAerPv *s)
 static void virtio_aer_pv_send_error(VirtIOAerPv *s, uint32_t seq,
                                      uint8_t severity, uint8_t reset,
                                      uint8_t kind, bool aer_msg,
-                                     PCIDevice **devs, unsigned int nr,
-                                     uint32_t delay_ms)
+                                     uint32_t status, PCIDevice **devs,
+                                     unsigned int nr, uint32_t delay_ms)
 {
     union virtio_aer_pv_event ev = { 0 };
     struct virtio_aer_pv_error_event *e = &ev.error;
@@ -483,13 +491,15 @@ static void virtio_aer_pv_send_error(VirtIOAerPv *s, uint32_t seq,
     e->nr_funcs = nr;
     if (aer) {
         e->aer.uncor_status = cpu_to_le32(pci_get_long(cfg + aer +
-                                                       PCI_ERR_UNCOR_STATUS));
+                                                       PCI_ERR_UNCOR_STATUS) |
+            (severity != VIRTIO_AER_PV_SEV_CORRECTABLE ? status : 0));
         e->aer.uncor_mask = cpu_to_le32(pci_get_long(cfg + aer +
                                                      PCI_ERR_UNCOR_MASK));
         e->aer.uncor_severity = cpu_to_le32(pci_get_long(cfg + aer +
                                                          PCI_ERR_UNCOR_SEVER));
         e->aer.cor_status = cpu_to_le32(pci_get_long(cfg + aer +
-                                                     PCI_ERR_COR_STATUS));
+                                                     PCI_ERR_COR_STATUS) |
+            (severity == VIRTIO_AER_PV_SEV_CORRECTABLE ? status : 0));
         e->aer.cor_mask = cpu_to_le32(pci_get_long(cfg + aer +
                                                    PCI_ERR_COR_MASK));
         e->aer.cap_control = cpu_to_le32(pci_get_long(cfg + aer +
@@ -536,25 +546,34 @@ static const uint8_t aer_pv_sev[AER_PV_SEVERITY__MAX] = {
     [AER_PV_SEVERITY_FATAL] = VIRTIO_AER_PV_SEV_FATAL,
 };
 
+/*
+ * The AER status bit an injected error of @sev sets: Receiver Error,
+ * Unsupported Request, Malformed TLP (non-fatal and fatal by default).
+ */
+static uint32_t virtio_aer_pv_status_bit(AerPvSeverity sev)
+{
+    switch (sev) {
+    case AER_PV_SEVERITY_CORRECTABLE:
+        return PCI_ERR_COR_RCVR;
+    case AER_PV_SEVERITY_NON_FATAL:
+        return PCI_ERR_UNC_UNSUP;
+    default:
+        return PCI_ERR_UNC_MALF_TLP;
+    }
+}
+
 /* Signal the error on @dev as an emulated AER message, like hardware would */
 static void virtio_aer_pv_emulate_aer(PCIDevice *dev, AerPvSeverity sev,
                                       Error **errp)
 {
-    PCIEAERErr err = { .source_id = pci_requester_id(dev) };
+    PCIEAERErr err = {
+        .status = virtio_aer_pv_status_bit(sev),
+        .source_id = pci_requester_id(dev),
+        .flags = sev == AER_PV_SEVERITY_CORRECTABLE ?
+                 PCIE_AER_ERR_IS_CORRECTABLE : 0,
+    };
     int ret;
 
-    switch (sev) {
-    case AER_PV_SEVERITY_CORRECTABLE:
-        err.status = PCI_ERR_COR_RCVR;
-        err.flags = PCIE_AER_ERR_IS_CORRECTABLE;
-        break;
-    case AER_PV_SEVERITY_NON_FATAL:
-        err.status = PCI_ERR_UNC_UNSUP;
-        break;
-    default:
-        err.status = PCI_ERR_UNC_MALF_TLP;
-        break;
-    }
     ret = pcie_aer_inject_error(dev, &err);
     if (ret < 0) {
         error_setg_errno(errp, -ret, "AER message on '%s' failed",
@@ -717,7 +736,7 @@ AerPvInjectResult *qmp_aer_pv_inject_error(const char *id,
     if (res->delivered) {
         virtio_aer_pv_send_error(s, seq, sev, reset,
                                  VIRTIO_AER_PV_RESET_KIND_LINK, aer_message,
-                                 devs, nr,
+                                 virtio_aer_pv_status_bit(severity), devs, nr,
                                  has_channel_delay_ms ? channel_delay_ms : 0);
     }
     if (s && (host_reset == AER_PV_HOST_RESET_AFTER ||
@@ -805,8 +824,8 @@ bool virtio_aer_pv_forward_host_error(PCIDevice *dev)
                 "reset", virtio_aer_pv_dev_name(dev), seq);
     virtio_aer_pv_send_error(s, seq, VIRTIO_AER_PV_SEV_FATAL,
                              VIRTIO_AER_PV_RESET_PENDING,
-                             VIRTIO_AER_PV_RESET_KIND_LINK, false, &dev, 1,
-                             0);
+                             VIRTIO_AER_PV_RESET_KIND_LINK, false, 0, &dev,
+                             1, 0);
 
     r = virtio_aer_pv_new_reset(s, seq, VIRTIO_AER_PV_RESET_KIND_LINK);
     r->announce = true;
