@@ -25,10 +25,13 @@ def timeline(g, t0_host, since):
         ts = e["timestamp"]["seconds"] + e["timestamp"]["microseconds"] / 1e6
         lines.append((ts - t0_host, f"host   QMP AER_PV_PHASE {e['data']['phase']}"
                       f" (seq {e['data']['seq']})"))
+    base = None
     for line in g.dmesg().splitlines():
         m = re.match(r"\[\s*([0-9.]+)\]\s*(.*)", line)
-        if m and float(m.group(1)) >= since and INTERESTING.search(m.group(2)):
-            lines.append((None, f"guest  [{float(m.group(1)) - since:8.3f}s] "
+        if m and float(m.group(1)) > since and INTERESTING.search(m.group(2)):
+            # guest time from its first log line about the error
+            base = float(m.group(1)) if base is None else base
+            lines.append((None, f"guest  [+{float(m.group(1)) - base:6.3f}s] "
                           f"{m.group(2)}"))
     for off, text in lines:
         print(f"  {'' if off is None else f'+{off:6.3f}s'}".ljust(11) + text)
@@ -43,7 +46,9 @@ def run(args, with_aer_pv):
         if not g.traffic():
             print("the NIC passes no traffic before the error", file=sys.stderr)
             return None
-        since = float(g.out("cut -d' ' -f1 /proc/uptime"))
+        # printk time, not /proc/uptime: the two clocks drift apart
+        stamps = re.findall(r"^\[\s*([0-9.]+)\]", g.dmesg(), re.M)
+        since = float(stamps[-1]) if stamps else 0.0
         print(f"\n== {'with aer-pv' if with_aer_pv else 'without aer-pv'}:"
               f" fatal error on e1000e, host reset {RESET_MS} ms ==")
         t0 = time.time()
@@ -52,7 +57,9 @@ def run(args, with_aer_pv):
             g.inject(severity="fatal", **{"host-reset": "after",
                                           "reset-delay-ms": RESET_MS})
         else:
-            g.inject(severity="fatal", channel=False, **{"aer-message": True})
+            g.inject(severity="fatal", channel=False,
+                     **{"aer-message": True, "host-reset": "after",
+                        "reset-delay-ms": RESET_MS})
         g.wait_dmesg(r"AER: device recovery (successful|failed)", 1, 60)
         time.sleep(0.5)
         timeline(g, t0, since)

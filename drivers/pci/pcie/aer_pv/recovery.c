@@ -181,7 +181,7 @@ static bool aer_pv_request(struct aer_pv_channel *ch, u16 type, u32 seq,
 	ret = ch->info.ops->request(ch->info.priv, &req, &wire, timeout_ms);
 	if (ret) {
 		dev_warn_ratelimited(ch->info.dev,
-				     "aer-pv: request %u (seq %u) got no response: %d\n",
+				     "request %u (seq %u) got no response: %d\n",
 				     type, seq, ret);
 		return false;
 	}
@@ -191,7 +191,7 @@ static bool aer_pv_request(struct aer_pv_channel *ch, u16 type, u32 seq,
 		ch->core.verdicts[v]++;
 		mutex_unlock(&ch->lock);
 		dev_warn_ratelimited(ch->info.dev,
-				     "aer-pv: dropped malformed response to request %u: %s\n",
+				     "dropped malformed response to request %u: %s\n",
 				     type, aer_pv_verdict_name(v));
 		return false;
 	}
@@ -602,6 +602,25 @@ static void aer_pv_start_runs(struct aer_pv_channel *ch,
 	}
 }
 
+/* Show the counters of every function an accepted error named. */
+static void aer_pv_sysfs_add_event(struct aer_pv_channel *ch,
+				   const struct aer_pv_event *ev)
+{
+	struct pci_dev *pdev;
+	unsigned int i;
+
+	for (i = 0; i < ev->nr_funcs; i++) {
+		pdev = aer_pv_pdev(ev->funcs[i]);
+		if (!pdev)
+			continue;
+		mutex_lock(&ch->lock);
+		if (aer_pv_find(&ch->core, ev->funcs[i]))
+			aer_pv_sysfs_add(ch, pdev);
+		mutex_unlock(&ch->lock);
+		pci_dev_put(pdev);
+	}
+}
+
 /* Log and count an error the native way when only the channel carried it. */
 static void aer_pv_log_error(struct aer_pv_channel *ch,
 			     const struct aer_pv_event *ev)
@@ -658,12 +677,14 @@ void aer_pv_channel_event(struct aer_pv_channel *ch, const void *buf,
 
 	if (v) {
 		dev_warn_ratelimited(ch->info.dev,
-				     "aer-pv: dropped event (type %u, seq %u): %s\n",
+				     "dropped event (type %u, seq %u): %s\n",
 				     ev.type, ev.seq, aer_pv_verdict_name(v));
 		return;
 	}
 	if (act.wake)
 		aer_pv_wake(ch);
+	if (ev.type == VIRTIO_AER_PV_EVT_ERROR)
+		aer_pv_sysfs_add_event(ch, &ev);
 	if (act.log)
 		aer_pv_log_error(ch, &ev);
 	if (act.nr_start)
@@ -817,7 +838,7 @@ struct aer_pv_channel *aer_pv_channel_register(const struct aer_pv_channel_info 
 	aer_pv_chan = ch;
 	spin_unlock(&aer_pv_chan_lock);
 
-	dev_info(info->dev, "aer-pv: host-coordinated AER recovery enabled (reset timeout %u ms%s)\n",
+	dev_info(info->dev, "host-coordinated AER recovery enabled (reset timeout %u ms%s)\n",
 		 timeout_ms, info->can_request ? ", reset requests" : "");
 	return ch;
 
