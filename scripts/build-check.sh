@@ -13,6 +13,7 @@ build="$AER_PV_CACHE/build/aer-pv-n"
 [ -f "$kbuild/.config" ] || die "no $kbuild/.config: run 'make kunit' first"
 
 mkdir -p "$build"
+cd "$tree"
 cp "$kbuild/.config" "$build/.config"
 "$tree/scripts/config" --file "$build/.config" -d PCIE_AER_PV -d PCIE_AER_PV_KUNIT_TEST
 make -s ARCH=um O="$build" olddefconfig >/dev/null

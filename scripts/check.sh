@@ -14,10 +14,13 @@ pass=0
 fail=0
 summary=()
 
+t_suite=$SECONDS
 add() {	# suite, passed, failed
 	pass=$((pass + $2))
 	fail=$((fail + $3))
-	summary+=("$(printf '%-22s %4d passed, %4d failed' "$1" "$2" "$3")")
+	summary+=("$(printf '%-22s %4d passed, %4d failed  (%d s)' "$1" "$2" "$3" \
+		$((SECONDS - t_suite)))")
+	t_suite=$SECONDS
 }
 
 # kunit.py ends with "Testing complete. Ran N tests: passed: P[, failed: F]..."
@@ -78,5 +81,6 @@ add "e2e" "$p" "$f"
 
 echo
 printf '%s\n' "${summary[@]}"
+printf 'total time: %d s\n' "$SECONDS"
 printf '%d passed, %d failed\n' "$pass" "$fail"
 [ "$fail" -eq 0 ]

@@ -437,6 +437,12 @@ enum aer_pv_aer_verdict aer_pv_on_query(struct aer_pv_core *core, u32 id,
 }
 EXPORT_SYMBOL_IF_KUNIT(aer_pv_on_query);
 
+/* Is @g in a recovery that waits on the host reset of error @reset_seq? */
+static bool aer_pv_reset_peer(const struct aer_pv_dev *g, u32 reset_seq)
+{
+	return g->used && aer_pv_busy(g) && g->reset_seq == reset_seq;
+}
+
 /* Move every busy function sharing @d's host reset from @from to @to. */
 static void aer_pv_group_state(struct aer_pv_core *core,
 			       const struct aer_pv_dev *d, unsigned int from,
@@ -448,9 +454,7 @@ static void aer_pv_group_state(struct aer_pv_core *core,
 	for (i = 0; i < AER_PV_MAX_DEVS; i++) {
 		struct aer_pv_dev *g = &core->devs[i];
 
-		if (!g->used || !aer_pv_busy(g) || g->reset_seq != reset_seq)
-			continue;
-		if (!(BIT(g->state) & from))
+		if (!aer_pv_reset_peer(g, reset_seq) || !(BIT(g->state) & from))
 			continue;
 		if (to == AER_PV_RESUMING && g->state == AER_PV_WAIT_HOST)
 			g->stats.resets_avoided++;
@@ -472,7 +476,7 @@ static void aer_pv_group_mark(struct aer_pv_core *core,
 	for (i = 0; i < AER_PV_MAX_DEVS; i++) {
 		struct aer_pv_dev *g = &core->devs[i];
 
-		if (!g->used || !aer_pv_busy(g) || g->reset_seq != reset_seq)
+		if (!aer_pv_reset_peer(g, reset_seq))
 			continue;
 		g->flags |= flags;
 		if (reset >= 0) {
