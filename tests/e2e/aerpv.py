@@ -99,10 +99,9 @@ class Guest:
         for fw in FIRMWARE:
             args += ["-L", fw]
         for i in range(self.nics):
-            # 2.5 GT/s x1 and no hot-plug: see the user guide's "QEMU 7.2
-            # defects" (link active; slot power without ACPI)
+            # No hot-plug: see the user guide's "QEMU 7.2 defects"
             args += ["-device", f"pcie-root-port,id=rp{i},bus=pcie.0,"
-                     f"chassis={i + 1},slot={i + 1},x-speed=2_5,x-width=1,hotplug=off",
+                     f"chassis={i + 1},slot={i + 1},hotplug=off",
                      "-netdev", f"user,id=n{i}",
                      "-device", f"e1000e,id=nic{i},bus=rp{i},netdev=n{i}"]
         if self.channel:
