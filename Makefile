@@ -8,7 +8,9 @@
 export AER_PV_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/aer-pv
 
 .PHONY: help deps linux qemu guest kunit kunit-sanitize lint build-check \
-	e2e demo check
+	e2e demo fuzz check
+
+FUZZ_SECONDS ?= 60
 
 help:
 	@echo "make demo            show a recovery with and without aer-pv"
@@ -21,6 +23,7 @@ help:
 	@echo "make lint            checkpatch --strict, sparse, W=1"
 	@echo "make build-check     the patched kernel builds with CONFIG_PCIE_AER_PV=n"
 	@echo "make linux           prepare the patched Linux 6.12 tree"
+	@echo "make fuzz            libFuzzer on the core (FUZZ_SECONDS=$(FUZZ_SECONDS))"
 	@echo "cache: $(AER_PV_CACHE)"
 
 deps:
@@ -51,9 +54,17 @@ lint: deps
 	@test -f "$(AER_PV_CACHE)/build/kunit-plain/.config" || scripts/kunit.sh plain
 	@scripts/lint.sh
 
-build-check: deps
+build-fuzz:
+	@command -v clang >/dev/null || apt-get install -y -qq clang >/dev/null
+	@$(MAKE) -s -C tests/fuzz run FUZZ_SECONDS=$(FUZZ_SECONDS)
+
+check: deps
 	@test -f "$(AER_PV_CACHE)/build/kunit-plain/.config" || scripts/kunit.sh plain
 	@scripts/build-check.sh
+
+fuzz:
+	@command -v clang >/dev/null || apt-get install -y -qq clang >/dev/null
+	@$(MAKE) -s -C tests/fuzz run FUZZ_SECONDS=$(FUZZ_SECONDS)
 
 check: deps
 	@scripts/check.sh

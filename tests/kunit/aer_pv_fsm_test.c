@@ -501,6 +501,33 @@ static void aer_message_without_channel_is_native(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, aer_pv_on_aer(&c->core, FN_A), AER_PV_AER_NATIVE);
 }
 
+/*
+ * Found by the fuzzer: the host says error 7's reset is done, then names
+ * a further function for error 7 with its reset still in flight.  That
+ * function must not resume with the others.
+ */
+static void inconsistent_host_never_resumes_during_reset(struct kunit *test)
+{
+	struct aer_pv_response q = {
+		.status = VIRTIO_AER_PV_S_OK, .seq = 7, .severity = SEV_F,
+		.reset = R_PENDING, .reset_kind = K_LINK,
+	};
+	struct fsm_ctx *c = test->priv;
+
+	KUNIT_ASSERT_EQ(test, aer_pv_on_query(&c->core, FN_A, SEV_F, &q),
+			AER_PV_AER_JOIN);
+	KUNIT_EXPECT_EQ(test, host_reset(c, 7, R_DONE), AER_PV_OK);
+	KUNIT_EXPECT_EQ(test, host_error(c, 7, SEV_F, R_PENDING, FN_B),
+			AER_PV_OK);
+	KUNIT_EXPECT_EQ(test, aer_pv_reset_step(&c->core, FN_A, 0),
+			AER_PV_PROCEED);
+	KUNIT_EXPECT_EQ(test, dev_of(test, FN_B)->state, AER_PV_DETECTED);
+	KUNIT_EXPECT_EQ(test, aer_pv_reset_step(&c->core, FN_B, 0),
+			AER_PV_WAIT);
+	KUNIT_EXPECT_EQ(test, aer_pv_wait_check(&c->core, FN_B, TIMEOUT_NS),
+			AER_PV_FAIL);
+}
+
 /* Contract 9: duplicate, stale and reordered sequence numbers. */
 static void duplicate_event_dropped(struct kunit *test)
 {
@@ -852,6 +879,7 @@ static struct kunit_case aer_pv_fsm_cases[] = {
 	KUNIT_CASE(aer_query_severity_takes_the_worse),
 	KUNIT_CASE(aer_message_not_managed_is_native),
 	KUNIT_CASE(aer_message_without_channel_is_native),
+	KUNIT_CASE(inconsistent_host_never_resumes_during_reset),
 	KUNIT_CASE(duplicate_event_dropped),
 	KUNIT_CASE(stale_event_dropped),
 	KUNIT_CASE(reordered_event_of_other_function_dropped),

@@ -129,6 +129,32 @@ static void decode_accepts_longer_buffer(struct kunit *test)
 			AER_PV_OK);
 }
 
+/* Found by the fuzzer: a buffer at an odd address was read in place. */
+static void decode_accepts_unaligned_buffer(struct kunit *test)
+{
+	u8 buf[sizeof(struct virtio_aer_pv_error_event) + 1] = {};
+	struct virtio_aer_pv_error_event w;
+	struct virtio_aer_pv_response r = {
+		.status = VIRTIO_AER_PV_S_OK, .seq = cpu_to_le32(9),
+	};
+	struct aer_pv_response resp;
+	struct aer_pv_event ev;
+
+	fill_error(&w, 0x10203, VIRTIO_AER_PV_SEV_FATAL,
+		   VIRTIO_AER_PV_RESET_DONE, VIRTIO_AER_PV_RESET_KIND_LINK, 2);
+	memcpy(buf + 1, &w, sizeof(w));
+	KUNIT_ASSERT_EQ(test, aer_pv_decode_event(buf + 1, sizeof(w), &ev),
+			AER_PV_OK);
+	KUNIT_EXPECT_EQ(test, ev.seq, 0x10203u);
+	KUNIT_EXPECT_EQ(test, ev.funcs[1], AER_PV_FN_ID(0, 1, 1));
+
+	memcpy(buf + 1, &r, sizeof(r));
+	KUNIT_ASSERT_EQ(test, aer_pv_decode_response(VIRTIO_AER_PV_REQ_QUERY,
+						     buf + 1, sizeof(r), &resp),
+			AER_PV_OK);
+	KUNIT_EXPECT_EQ(test, resp.seq, 9u);
+}
+
 static void decode_rejects_unknown_type(struct kunit *test)
 {
 	static const u16 types[] = { 0, 3, 0x100, 0xffff };
@@ -408,6 +434,7 @@ static struct kunit_case aer_pv_protocol_cases[] = {
 	KUNIT_CASE(decode_rejects_short_header),
 	KUNIT_CASE(decode_rejects_short_error),
 	KUNIT_CASE(decode_accepts_longer_buffer),
+	KUNIT_CASE(decode_accepts_unaligned_buffer),
 	KUNIT_CASE(decode_rejects_unknown_type),
 	KUNIT_CASE(decode_rejects_unknown_flags),
 	KUNIT_CASE(decode_rejects_seq_zero),

@@ -186,8 +186,13 @@ static enum aer_pv_verdict aer_pv_error_one(struct aer_pv_core *core,
 		/* The AER message came first and opened this error. */
 		d->flags |= AER_PV_DF_EVENT;
 		d->stats.aer_matched++;
-		aer_pv_merge_reset(&d->reset, &d->reset_kind, ev->reset,
-				   ev->reset_kind);
+		/*
+		 * Past its reset step the recovery acted on what the host
+		 * said then; a contradicting late word cannot be undone.
+		 */
+		if (d->state != AER_PV_RESUMING)
+			aer_pv_merge_reset(&d->reset, &d->reset_kind, ev->reset,
+					   ev->reset_kind);
 		act->wake = true;
 		return AER_PV_OK;
 	}
@@ -437,10 +442,17 @@ enum aer_pv_aer_verdict aer_pv_on_query(struct aer_pv_core *core, u32 id,
 }
 EXPORT_SYMBOL_IF_KUNIT(aer_pv_on_query);
 
-/* Is @g in a recovery that waits on the host reset of error @reset_seq? */
-static bool aer_pv_reset_peer(const struct aer_pv_dev *g, u32 reset_seq)
+/*
+ * Is @g in a recovery that waits on the same host reset, in the same
+ * state, as the function a group operation started from?  A host may
+ * report one error inconsistently; a function whose record disagrees is
+ * left to its own wait rather than carried along.
+ */
+static bool aer_pv_reset_peer(const struct aer_pv_dev *g, u32 reset_seq,
+			      u8 reset)
 {
-	return g->used && aer_pv_busy(g) && g->reset_seq == reset_seq;
+	return g->used && aer_pv_busy(g) && g->reset_seq == reset_seq &&
+	       g->reset == reset;
 }
 
 /* Move every busy function sharing @d's host reset from @from to @to. */
@@ -449,12 +461,22 @@ static void aer_pv_group_state(struct aer_pv_core *core,
 			       enum aer_pv_state to)
 {
 	u32 reset_seq = d->reset_seq;
+	u8 reset = d->reset;
 	unsigned int i;
 
 	for (i = 0; i < AER_PV_MAX_DEVS; i++) {
 		struct aer_pv_dev *g = &core->devs[i];
 
-		if (!aer_pv_reset_peer(g, reset_seq) || !(BIT(g->state) & from))
+		if (!aer_pv_reset_peer(g, reset_seq, reset) ||
+		    !(BIT(g->state) & from))
+			continue;
+		/*
+		 * A peer whose own record still has the reset in flight stays
+		 * put: a host may report one error inconsistently, and the
+		 * guest must not touch a device it believes is being reset.
+		 */
+		if (to == AER_PV_RESUMING && g->reset != VIRTIO_AER_PV_RESET_DONE &&
+		    !(g->flags & AER_PV_DF_FALLBACK))
 			continue;
 		if (to == AER_PV_RESUMING && g->state == AER_PV_WAIT_HOST)
 			g->stats.resets_avoided++;
@@ -471,12 +493,13 @@ static void aer_pv_group_mark(struct aer_pv_core *core,
 			      u8 reset_kind, u64 deadline)
 {
 	u32 reset_seq = d->reset_seq;
+	u8 old = d->reset;
 	unsigned int i;
 
 	for (i = 0; i < AER_PV_MAX_DEVS; i++) {
 		struct aer_pv_dev *g = &core->devs[i];
 
-		if (!aer_pv_reset_peer(g, reset_seq))
+		if (!aer_pv_reset_peer(g, reset_seq, old))
 			continue;
 		g->flags |= flags;
 		if (reset >= 0) {
@@ -608,6 +631,22 @@ enum aer_pv_decision aer_pv_request_done(struct aer_pv_core *core, u32 id,
 
 	if (!d || !aer_pv_busy(d) || (d->flags & AER_PV_DF_LOST))
 		return AER_PV_FAIL;
+
+	/*
+	 * The host announced a reset of its own while the request was out:
+	 * follow that reset, whatever the request's answer, so that the
+	 * guest never resets natively while the host resets.
+	 */
+	switch (d->reset) {
+	case VIRTIO_AER_PV_RESET_DONE:
+		aer_pv_group_state(core, d, AER_PV_BEFORE_RESUME,
+				   AER_PV_RESUMING);
+		return AER_PV_PROCEED;
+	case VIRTIO_AER_PV_RESET_FAILED:
+		return AER_PV_FAIL;
+	case VIRTIO_AER_PV_RESET_PENDING:
+		return AER_PV_WAIT;
+	}
 
 	if (!resp) {
 		d->stats.timeouts++;

@@ -150,34 +150,37 @@ aer_pv_decode_reset(const struct virtio_aer_pv_reset_event *w,
  * @ev: where to put the decoded event; undefined unless AER_PV_OK
  *
  * The length is checked against the type before any field beyond the
- * common header is read, so @buf may be shorter than the largest event.
+ * common header is read, so @buf may be shorter than the largest event,
+ * and it may sit at any address: the bytes are copied before use.
  *
  * Return: AER_PV_OK, or the reason the event must be dropped.
  */
 enum aer_pv_verdict aer_pv_decode_event(const void *buf, size_t len,
 					struct aer_pv_event *ev)
 {
-	const struct virtio_aer_pv_reset_event *hdr = buf;
+	union virtio_aer_pv_event w;
 
 	memset(ev, 0, sizeof(*ev));
-	if (!buf || len < sizeof(*hdr))
+	if (!buf || len < sizeof(w.reset))
 		return AER_PV_DROP_SHORT;
+	memset(&w, 0, sizeof(w));
+	memcpy(&w, buf, min(len, sizeof(w)));
 
-	ev->type = le16_to_cpu(hdr->type);
-	ev->flags = le16_to_cpu(hdr->flags);
-	ev->seq = le32_to_cpu(hdr->seq);
+	ev->type = le16_to_cpu(w.reset.type);
+	ev->flags = le16_to_cpu(w.reset.flags);
+	ev->seq = le32_to_cpu(w.reset.seq);
 
 	switch (ev->type) {
 	case VIRTIO_AER_PV_EVT_ERROR:
-		if (len < sizeof(struct virtio_aer_pv_error_event))
+		if (len < sizeof(w.error))
 			return AER_PV_DROP_SHORT;
 		if (!ev->seq)
 			return AER_PV_DROP_SEQ;
-		return aer_pv_decode_error(buf, ev);
+		return aer_pv_decode_error(&w.error, ev);
 	case VIRTIO_AER_PV_EVT_RESET:
 		if (!ev->seq)
 			return AER_PV_DROP_SEQ;
-		return aer_pv_decode_reset(buf, ev);
+		return aer_pv_decode_reset(&w.reset, ev);
 	default:
 		return AER_PV_DROP_TYPE;
 	}
@@ -198,12 +201,14 @@ enum aer_pv_verdict aer_pv_decode_response(u16 req_type, const void *buf,
 					   size_t len,
 					   struct aer_pv_response *resp)
 {
-	const struct virtio_aer_pv_response *w = buf;
+	struct virtio_aer_pv_response copy, *w = &copy;
 	enum aer_pv_verdict v;
 
 	memset(resp, 0, sizeof(*resp));
 	if (!buf || len < sizeof(*w))
 		return AER_PV_DROP_SHORT;
+	/* Any address: copy before reading fields. */
+	memcpy(w, buf, sizeof(*w));
 	if (w->status > VIRTIO_AER_PV_S_STALE)
 		return AER_PV_DROP_STATUS;
 	resp->status = w->status;
