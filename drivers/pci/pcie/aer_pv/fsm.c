@@ -514,6 +514,24 @@ static void aer_pv_group_mark(struct aer_pv_core *core,
 #define AER_PV_BEFORE_RESUME \
 	(BIT(AER_PV_DETECTED) | BIT(AER_PV_WAIT_HOST) | BIT(AER_PV_WAIT_REQ))
 
+/* The reset is done: every function waiting on it resumes. */
+static enum aer_pv_decision aer_pv_resume_group(struct aer_pv_core *core,
+						struct aer_pv_dev *d)
+{
+	aer_pv_group_state(core, d, AER_PV_BEFORE_RESUME, AER_PV_RESUMING);
+	return AER_PV_PROCEED;
+}
+
+/* The host cannot reset: every function waiting resumes after a native one. */
+static enum aer_pv_decision aer_pv_fall_back(struct aer_pv_core *core,
+					     struct aer_pv_dev *d)
+{
+	d->stats.native_resets++;
+	aer_pv_group_mark(core, d, AER_PV_DF_FALLBACK, -1, 0, 0);
+	aer_pv_group_state(core, d, AER_PV_BEFORE_RESUME, AER_PV_RESUMING);
+	return AER_PV_FALLBACK;
+}
+
 /*
  * The common decision of the reset step and of every wake-up after it,
  * from the host's reset state.
@@ -526,9 +544,7 @@ static enum aer_pv_decision aer_pv_decide(struct aer_pv_core *core,
 
 	switch (d->reset) {
 	case VIRTIO_AER_PV_RESET_DONE:
-		aer_pv_group_state(core, d, AER_PV_BEFORE_RESUME,
-				   AER_PV_RESUMING);
-		return AER_PV_PROCEED;
+		return aer_pv_resume_group(core, d);
 	case VIRTIO_AER_PV_RESET_FAILED:
 		return AER_PV_FAIL;
 	case VIRTIO_AER_PV_RESET_PENDING:
@@ -547,13 +563,8 @@ static enum aer_pv_decision aer_pv_decide(struct aer_pv_core *core,
 		}
 		if (d->flags & AER_PV_DF_REQUESTED)
 			break;
-		if (!core->can_request) {
-			d->stats.native_resets++;
-			aer_pv_group_mark(core, d, AER_PV_DF_FALLBACK, -1, 0, 0);
-			aer_pv_group_state(core, d, AER_PV_BEFORE_RESUME,
-					   AER_PV_RESUMING);
-			return AER_PV_FALLBACK;
-		}
+		if (!core->can_request)
+			return aer_pv_fall_back(core, d);
 		d->stats.reset_requests++;
 		aer_pv_group_mark(core, d, AER_PV_DF_REQUESTED, -1, 0,
 				  now + core->reset_timeout_ns);
@@ -639,9 +650,7 @@ enum aer_pv_decision aer_pv_request_done(struct aer_pv_core *core, u32 id,
 	 */
 	switch (d->reset) {
 	case VIRTIO_AER_PV_RESET_DONE:
-		aer_pv_group_state(core, d, AER_PV_BEFORE_RESUME,
-				   AER_PV_RESUMING);
-		return AER_PV_PROCEED;
+		return aer_pv_resume_group(core, d);
 	case VIRTIO_AER_PV_RESET_FAILED:
 		return AER_PV_FAIL;
 	case VIRTIO_AER_PV_RESET_PENDING:
@@ -658,16 +667,10 @@ enum aer_pv_decision aer_pv_request_done(struct aer_pv_core *core, u32 id,
 		d->stats.host_resets++;
 		aer_pv_group_mark(core, d, 0, VIRTIO_AER_PV_RESET_DONE,
 				  resp->reset_kind, 0);
-		aer_pv_group_state(core, d, AER_PV_BEFORE_RESUME,
-				   AER_PV_RESUMING);
-		return AER_PV_PROCEED;
+		return aer_pv_resume_group(core, d);
 	case VIRTIO_AER_PV_S_UNSUPPORTED:
 	case VIRTIO_AER_PV_S_NOT_MANAGED:
-		d->stats.native_resets++;
-		aer_pv_group_mark(core, d, AER_PV_DF_FALLBACK, -1, 0, 0);
-		aer_pv_group_state(core, d, AER_PV_BEFORE_RESUME,
-				   AER_PV_RESUMING);
-		return AER_PV_FALLBACK;
+		return aer_pv_fall_back(core, d);
 	default:
 		aer_pv_group_mark(core, d, 0, VIRTIO_AER_PV_RESET_FAILED, 0, 0);
 		return AER_PV_FAIL;

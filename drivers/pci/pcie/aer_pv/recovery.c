@@ -335,7 +335,7 @@ static pci_ers_result_t aer_pv_reset_step_wait(struct aer_pv_channel *ch,
 					       enum aer_pv_decision dec)
 {
 	struct aer_pv_response resp;
-	struct aer_pv_dev snap = {};
+	struct aer_pv_dev snap = {}, *d;
 	bool reported = false, ok;
 	u64 now;
 	u8 kind;
@@ -343,8 +343,9 @@ static pci_ers_result_t aer_pv_reset_step_wait(struct aer_pv_channel *ch,
 
 	for (;;) {
 		mutex_lock(&ch->lock);
-		if (aer_pv_find(&ch->core, id))
-			snap = *aer_pv_find(&ch->core, id);
+		d = aer_pv_find(&ch->core, id);
+		if (d)
+			snap = *d;
 		mutex_unlock(&ch->lock);
 
 		switch (dec) {
