@@ -8,12 +8,13 @@
 export AER_PV_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/aer-pv
 
 .PHONY: help deps linux qemu guest kunit kunit-sanitize lint build-check \
-	e2e demo fuzz check
+	e2e demo bench fuzz check
 
 FUZZ_SECONDS ?= 60
 
 help:
 	@echo "make demo            show a recovery with and without aer-pv"
+	@echo "make bench           recovery latency against the baseline, idle cost, storm"
 	@echo "make check           every test; ends with 'N passed, N failed'"
 	@echo "make e2e             the end-to-end scenarios in a real guest"
 	@echo "make qemu            QEMU 7.2 with the virtio-aer-pv device"
@@ -44,6 +45,9 @@ e2e: deps
 demo:
 	@scripts/demo.sh
 
+bench:
+	@scripts/bench.sh $(BENCH_ARGS)
+
 kunit: deps
 	@scripts/kunit.sh plain
 
@@ -54,11 +58,7 @@ lint: deps
 	@test -f "$(AER_PV_CACHE)/build/kunit-plain/.config" || scripts/kunit.sh plain
 	@scripts/lint.sh
 
-build-fuzz:
-	@command -v clang >/dev/null || apt-get install -y -qq clang >/dev/null
-	@$(MAKE) -s -C tests/fuzz run FUZZ_SECONDS=$(FUZZ_SECONDS)
-
-check: deps
+build-check: deps
 	@test -f "$(AER_PV_CACHE)/build/kunit-plain/.config" || scripts/kunit.sh plain
 	@scripts/build-check.sh
 

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Install the Debian 12 packages that the build and the tests need, and a
-# deb-src entry so that "apt-get source qemu" works.  Idempotent: does
+# deb-src entry so that "apt-get source qemu" works.  Arguments name more
+# packages, for the targets that alone need them.  Idempotent: does
 # nothing when everything is present.
 
 source "$(dirname "$0")/lib.sh"
@@ -16,6 +17,7 @@ pkgs=(
 	libfdt-dev libslirp-dev zlib1g-dev
 	# guests: firmware for the built QEMU, and an initramfs
 	seabios qemu-system-data ipxe-qemu busybox-static
+	"$@"
 )
 
 SUDO=

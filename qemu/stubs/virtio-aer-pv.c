@@ -28,6 +28,11 @@ AerPvInjectResult *qmp_aer_pv_inject_error(const char *id,
                                            uint32_t channel_delay_ms,
                                            bool has_aer_message_delay_ms,
                                            uint32_t aer_message_delay_ms,
+                                           bool has_aer_message_after_reset,
+                                           bool aer_message_after_reset,
+                                           bool has_repeat, uint32_t repeat,
+                                           bool has_repeat_interval_us,
+                                           uint32_t repeat_interval_us,
                                            Error **errp)
 {
     error_setg(errp, "virtio-aer-pv is not compiled into this QEMU");

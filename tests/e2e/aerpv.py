@@ -61,7 +61,7 @@ class Guest:
     unless channel=False, the virtio-aer-pv channel."""
 
     def __init__(self, qemu, guestdir, nics=1, channel=True, append="",
-                 timeout_ms=2000, log=None):
+                 timeout_ms=2000, log=None, extra=()):
         self.qemu = qemu
         self.kernel = os.path.join(guestdir, "arch/x86/boot/bzImage")
         self.initrd = os.path.join(guestdir, "initramfs.cpio")
@@ -70,6 +70,7 @@ class Guest:
         self.append = append
         self.timeout_ms = timeout_ms
         self.log = log
+        self.extra = list(extra)
         self.tmp = tempfile.mkdtemp(prefix="aer-pv-e2e-")
         self.events = []
         self.proc = None
@@ -106,6 +107,7 @@ class Guest:
                      "-device", f"e1000e,id=nic{i},bus=rp{i},netdev=n{i}"]
         if self.channel:
             args += ["-device", "virtio-aer-pv-pci,id=aerpv"]
+        args += self.extra
         self.proc = subprocess.Popen(args, stdin=subprocess.DEVNULL,
                                      stdout=open(os.path.join(self.tmp, "qemu.log"), "wb"),
                                      stderr=subprocess.STDOUT)

@@ -38,6 +38,7 @@
 #define AER_PV_DEFAULT_RESET_DELAY_MS   200
 #define AER_PV_DEFAULT_REQUEST_DELAY_MS 50
 #define AER_PV_POLL_MS                  50
+#define AER_PV_MAX_REPEAT               100000
 
 static VirtIOAerPv *virtio_aer_pv_find(void)
 {
@@ -152,9 +153,64 @@ static void virtio_aer_pv_flush_events(VirtIOAerPv *s)
     }
 }
 
+typedef struct virtio_aer_pv_error_event AerPvErrorEvent;
+
+static bool virtio_aer_pv_same_funcs(const AerPvErrorEvent *a,
+                                     const AerPvErrorEvent *b)
+{
+    return a->nr_funcs == b->nr_funcs &&
+           !memcmp(a->funcs, b->funcs, a->nr_funcs * sizeof(a->funcs[0]));
+}
+
+/*
+ * Fold @ev into an event still queued, as the guest folds errors into a
+ * pending one: a reset outcome goes into its error if that is still
+ * queued, and when the queue is full a newer error replaces a queued one
+ * for the same functions, keeping the worse severity.  Returns whether
+ * @ev was folded.
+ */
+static bool virtio_aer_pv_fold_event(VirtIOAerPv *s,
+                                     const union virtio_aer_pv_event *ev)
+{
+    bool full = s->ev_count == VIRTIO_AER_PV_QEMU_MAX_EVENTS;
+    uint16_t type = le16_to_cpu(ev->error.type);
+    unsigned int i;
+
+    for (i = 0; i < s->ev_count; i++) {
+        union virtio_aer_pv_event *q =
+            &s->events[(s->ev_head + i) % VIRTIO_AER_PV_QEMU_MAX_EVENTS];
+
+        if (le16_to_cpu(q->error.type) != VIRTIO_AER_PV_EVT_ERROR) {
+            continue;
+        }
+        if (type == VIRTIO_AER_PV_EVT_RESET && q->error.seq == ev->reset.seq &&
+            q->error.reset == VIRTIO_AER_PV_RESET_PENDING) {
+            q->error.reset = ev->reset.reset;
+            q->error.reset_kind = ev->reset.reset_kind;
+            return true;
+        }
+        if (type == VIRTIO_AER_PV_EVT_ERROR && full &&
+            virtio_aer_pv_same_funcs(&q->error, &ev->error)) {
+            uint8_t sev = MAX(q->error.severity, ev->error.severity);
+
+            q->error = ev->error;
+            q->error.severity = sev;
+            s->events_coalesced++;
+            return true;
+        }
+    }
+    return false;
+}
+
 static void virtio_aer_pv_queue_event(VirtIOAerPv *s,
                                       const union virtio_aer_pv_event *ev)
 {
+    if (virtio_aer_pv_fold_event(s, ev)) {
+        trace_virtio_aer_pv_event_folded(le16_to_cpu(ev->error.type),
+                                         le32_to_cpu(ev->error.seq));
+        virtio_aer_pv_flush_events(s);
+        return;
+    }
     if (s->ev_count == VIRTIO_AER_PV_QEMU_MAX_EVENTS) {
         /* Bounded: the guest's wait for a lost event ends by its timeout */
         s->events_dropped++;
@@ -266,6 +322,15 @@ static void virtio_aer_pv_reset_end(void *opaque)
         }
     }
     trace_virtio_aer_pv_host_reset(r->seq, r->fail);
+
+    if (r->aer_message) {
+        Error *err = NULL;
+
+        virtio_aer_pv_emulate_aer(r->devs[0], r->severity, &err);
+        if (err) {
+            warn_report_err(err);
+        }
+    }
 
     if (r->announce && virtio_aer_pv_live(s)) {
         union virtio_aer_pv_event ev = { .reset = {
@@ -574,11 +639,49 @@ static void virtio_aer_pv_emulate_aer(PCIDevice *dev, AerPvSeverity sev,
     };
     int ret;
 
+    trace_virtio_aer_pv_aer_message(virtio_aer_pv_dev_name(dev), sev);
     ret = pcie_aer_inject_error(dev, &err);
     if (ret < 0) {
         error_setg_errno(errp, -ret, "AER message on '%s' failed",
                          virtio_aer_pv_dev_name(dev));
     }
+}
+
+/* The errors still to inject of an aer-pv-inject-error with @repeat */
+typedef struct AerPvStorm {
+    QEMUTimer timer;
+    char *id;
+    AerPvSeverity severity;
+    AerPvHostReset host_reset;
+    uint32_t reset_delay_ms;
+    uint32_t left;
+    uint32_t interval_us;
+    int64_t next_us;            /* on a fixed schedule: late ticks catch up */
+} AerPvStorm;
+
+static void virtio_aer_pv_storm(void *opaque)
+{
+    AerPvStorm *st = opaque;
+    Error *err = NULL;
+
+    qapi_free_AerPvInjectResult(
+        qmp_aer_pv_inject_error(st->id, st->severity, true, st->host_reset,
+                                true, st->reset_delay_ms, false, NULL,
+                                false, false, false, false, false, 0,
+                                false, 0, false, 0, false, 0, false, false,
+                                false, 0, false, 0, &err));
+    if (err || !--st->left) {
+        if (err) {
+            error_prepend(&err, "error storm stopped: ");
+            warn_report_err(err);
+        }
+        timer_del(&st->timer);
+        g_free(st->id);
+        g_free(st);
+        return;
+    }
+    st->next_us += st->interval_us;
+    timer_mod(&st->timer, st->next_us);
 }
 
 AerPvInjectResult *qmp_aer_pv_inject_error(const char *id,
@@ -600,6 +703,11 @@ AerPvInjectResult *qmp_aer_pv_inject_error(const char *id,
                                            uint32_t channel_delay_ms,
                                            bool has_aer_message_delay_ms,
                                            uint32_t aer_message_delay_ms,
+                                           bool has_aer_message_after_reset,
+                                           bool aer_message_after_reset,
+                                           bool has_repeat, uint32_t repeat,
+                                           bool has_repeat_interval_us,
+                                           uint32_t repeat_interval_us,
                                            Error **errp)
 {
     ERRP_GUARD();
@@ -621,9 +729,38 @@ AerPvInjectResult *qmp_aer_pv_inject_error(const char *id,
                                               AER_PV_DEFAULT_REQUEST_DELAY_MS;
     channel = has_channel ? channel : true;
     aer_message = has_aer_message && aer_message;
+    aer_message_after_reset = has_aer_message_after_reset &&
+                              aer_message_after_reset;
+    trace_virtio_aer_pv_inject(id, severity, host_reset, reset_delay_ms);
+
+    if (has_repeat && (repeat < 1 || repeat > AER_PV_MAX_REPEAT)) {
+        error_setg(errp, "repeat must be 1 to %u", AER_PV_MAX_REPEAT);
+        return NULL;
+    }
+    repeat_interval_us = has_repeat_interval_us ? repeat_interval_us : 1000;
+    if (repeat_interval_us < 100 || repeat_interval_us > 1000000) {
+        error_setg(errp, "repeat-interval-us must be 100 to 1000000");
+        return NULL;
+    }
+    if (has_repeat && repeat > 1 &&
+        (has_functions || has_aer_message || has_channel ||
+         has_request_reset || has_request_delay_ms || has_channel_delay_ms ||
+         has_aer_message_delay_ms || has_aer_message_after_reset)) {
+        error_setg(errp, "repeat goes only with id, severity, host-reset "
+                   "and reset-delay-ms");
+        return NULL;
+    }
 
     if (channel && !s) {
         error_setg(errp, "no virtio-aer-pv device");
+        return NULL;
+    }
+    if (aer_message_after_reset &&
+        (!aer_message || host_reset != AER_PV_HOST_RESET_AFTER ||
+         has_aer_message_delay_ms || !s)) {
+        error_setg(errp, "aer-message-after-reset needs aer-message, "
+                   "host-reset 'after', no aer-message-delay-ms and a "
+                   "virtio-aer-pv device");
         return NULL;
     }
     if (!channel && !aer_message) {
@@ -709,7 +846,10 @@ AerPvInjectResult *qmp_aer_pv_inject_error(const char *id,
         }
     }
 
-    if (aer_message && has_aer_message_delay_ms && aer_message_delay_ms) {
+    if (aer_message_after_reset) {
+        /* sent by virtio_aer_pv_reset_end() */
+    } else if (aer_message && has_aer_message_delay_ms &&
+               aer_message_delay_ms) {
         AerPvDeferred *d = g_new0(AerPvDeferred, 1);
 
         d->dev = devs[0];
@@ -730,6 +870,21 @@ AerPvInjectResult *qmp_aer_pv_inject_error(const char *id,
         }
     }
 
+    if (has_repeat && repeat > 1) {
+        AerPvStorm *st = g_new0(AerPvStorm, 1);
+
+        st->id = g_strdup(id);
+        st->severity = severity;
+        st->host_reset = host_reset;
+        st->reset_delay_ms = reset_delay_ms;
+        st->left = repeat - 1;
+        st->interval_us = repeat_interval_us;
+        st->next_us = qemu_clock_get_us(QEMU_CLOCK_VIRTUAL) +
+                      st->interval_us;
+        timer_init_us(&st->timer, QEMU_CLOCK_VIRTUAL, virtio_aer_pv_storm, st);
+        timer_mod(&st->timer, st->next_us);
+    }
+
     res = g_new0(AerPvInjectResult, 1);
     res->seq = seq;
     res->delivered = channel && virtio_aer_pv_live(s);
@@ -746,6 +901,8 @@ AerPvInjectResult *qmp_aer_pv_inject_error(const char *id,
 
         r->fail = host_reset == AER_PV_HOST_RESET_FAILED;
         r->announce = res->delivered;
+        r->aer_message = aer_message_after_reset;
+        r->severity = severity;
         memcpy(r->devs, devs, nr * sizeof(devs[0]));
         r->nr_devs = nr;
         timer_mod(&r->timer, qemu_clock_get_ms(QEMU_CLOCK_VIRTUAL) +

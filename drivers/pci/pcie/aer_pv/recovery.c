@@ -66,6 +66,14 @@ module_param_cb(reset_timeout_ms, &aer_pv_timeout_ops, &reset_timeout_ms,
 MODULE_PARM_DESC(reset_timeout_ms,
 		 "Longest wait for the host's reset, in ms (100..300000, default 10000; the host's own bound, if lower, wins)");
 
+/*
+ * The most runs alive at once: one per function in recovery on the list,
+ * plus one finishing off the list in each context that runs them (the
+ * workqueue's AER_PV_MAX_DEVS workers and the AER interrupt thread).
+ * With the channel itself it bounds the core's memory.
+ */
+#define AER_PV_MAX_RUNS		(2 * AER_PV_MAX_DEVS + 1)
+
 /* One pcie_do_recovery() under one bridge, for the functions listed. */
 struct aer_pv_run {
 	struct list_head node;
@@ -83,6 +91,8 @@ struct aer_pv_channel {
 	struct mutex lock;		/* protects core, runs, sysfs_devs */
 	struct aer_pv_core core;
 	struct list_head runs;
+	unsigned int nr_runs;		/* allocated, on the list or not */
+	unsigned int peak_runs;
 	struct pci_dev *sysfs_devs[AER_PV_MAX_DEVS];
 
 	wait_queue_head_t waitq;
@@ -518,8 +528,13 @@ static void aer_pv_recover(struct aer_pv_run *run)
 
 static void aer_pv_run_free(struct aer_pv_run *run)
 {
+	struct aer_pv_channel *ch = run->ch;
+
 	pci_dev_put(run->pdev);
 	kfree(run);
+	mutex_lock(&ch->lock);
+	ch->nr_runs--;
+	mutex_unlock(&ch->lock);
 }
 
 static void aer_pv_run_work(struct work_struct *work)
@@ -551,9 +566,13 @@ static struct aer_pv_run *aer_pv_add_to_run(struct aer_pv_channel *ch,
 		run->ids[run->nr++] = id;
 		return NULL;
 	}
+	if (ch->nr_runs >= AER_PV_MAX_RUNS)
+		return ERR_PTR(-ENOSPC);
 	run = kzalloc(sizeof(*run), GFP_KERNEL);
 	if (!run)
 		return ERR_PTR(-ENOMEM);
+	ch->nr_runs++;
+	ch->peak_runs = max(ch->peak_runs, ch->nr_runs);
 	run->ch = ch;
 	run->pdev = pci_dev_get(pdev);
 	run->bridge = bridge;
@@ -588,7 +607,8 @@ static void aer_pv_start_runs(struct aer_pv_channel *ch,
 		run = aer_pv_add_to_run(ch, pdev, act->start[i], act->seq,
 					act->severity);
 		if (IS_ERR(run)) {
-			pci_err(pdev, "no memory to recover (seq %u)\n", act->seq);
+			pci_err(pdev, "cannot start recovery (seq %u): %pe\n",
+				act->seq, run);
 			aer_pv_recovery_done(&ch->core, act->start[i], false,
 					     &none);
 		} else if (run) {
@@ -744,7 +764,8 @@ bool aer_pv_handle_error(struct pci_dev *dev, int aer_severity)
 		if (IS_ERR(run)) {
 			struct aer_pv_actions none;
 
-			pci_err(dev, "no memory to recover (seq %u)\n", resp.seq);
+			pci_err(dev, "cannot start recovery (seq %u): %pe\n",
+				resp.seq, run);
 			aer_pv_recovery_done(&ch->core, id, false, &none);
 		}
 		mutex_unlock(&ch->lock);
@@ -915,21 +936,25 @@ int aer_pv_snapshot_dev(struct pci_dev *pdev, struct aer_pv_dev *out)
 }
 
 /**
- * aer_pv_snapshot_channel() - copy the channel's message counters
- * @verdicts: AER_PV_NR_VERDICTS counters to fill in
- * @last_seq: the newest error accepted
+ * aer_pv_snapshot_channel() - copy the channel's counters
+ * @out: where to copy them
  *
  * Return: 0, or -ENODEV without a channel.
  */
-int aer_pv_snapshot_channel(u64 *verdicts, u32 *last_seq)
+int aer_pv_snapshot_channel(struct aer_pv_channel_stats *out)
 {
 	struct aer_pv_channel *ch = aer_pv_get();
 
 	if (!ch)
 		return -ENODEV;
 	mutex_lock(&ch->lock);
-	memcpy(verdicts, ch->core.verdicts, sizeof(ch->core.verdicts));
-	*last_seq = ch->core.last_seq;
+	memcpy(out->verdicts, ch->core.verdicts, sizeof(out->verdicts));
+	out->last_seq = ch->core.last_seq;
+	out->mem_bytes = sizeof(*ch) + ch->nr_runs * sizeof(struct aer_pv_run);
+	out->mem_peak_bytes = sizeof(*ch) +
+			      ch->peak_runs * sizeof(struct aer_pv_run);
+	out->mem_bound_bytes = sizeof(*ch) +
+			       AER_PV_MAX_RUNS * sizeof(struct aer_pv_run);
 	mutex_unlock(&ch->lock);
 	aer_pv_put(ch);
 	return 0;

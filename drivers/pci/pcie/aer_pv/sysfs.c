@@ -84,36 +84,43 @@ const struct attribute_group aer_pv_dev_group = {
 static ssize_t messages_show(struct device *dev, struct device_attribute *attr,
 			     char *buf)
 {
-	u64 verdicts[AER_PV_NR_VERDICTS];
+	struct aer_pv_channel_stats st;
 	unsigned int i;
 	ssize_t len = 0;
-	u32 last_seq;
 
-	if (aer_pv_snapshot_channel(verdicts, &last_seq))
+	if (aer_pv_snapshot_channel(&st))
 		return -ENODEV;
 	for (i = 0; i < AER_PV_NR_VERDICTS; i++)
 		len += sysfs_emit_at(buf, len, "%s %llu\n",
 				     aer_pv_verdict_name(i),
-				     (unsigned long long)verdicts[i]);
+				     (unsigned long long)st.verdicts[i]);
 	return len;
 }
 static DEVICE_ATTR_RO(messages);
 
-static ssize_t last_seq_show(struct device *dev, struct device_attribute *attr,
-			     char *buf)
-{
-	u64 verdicts[AER_PV_NR_VERDICTS];
-	u32 last_seq;
+#define AER_PV_CHANNEL_ATTR(_name, _fmt, _field)			\
+static ssize_t _name##_show(struct device *dev,				\
+			    struct device_attribute *attr, char *buf)	\
+{									\
+	struct aer_pv_channel_stats st;					\
+									\
+	if (aer_pv_snapshot_channel(&st))				\
+		return -ENODEV;						\
+	return sysfs_emit(buf, _fmt "\n", st._field);			\
+}									\
+static DEVICE_ATTR_RO(_name)
 
-	if (aer_pv_snapshot_channel(verdicts, &last_seq))
-		return -ENODEV;
-	return sysfs_emit(buf, "%u\n", last_seq);
-}
-static DEVICE_ATTR_RO(last_seq);
+AER_PV_CHANNEL_ATTR(last_seq, "%u", last_seq);
+AER_PV_CHANNEL_ATTR(mem_bytes, "%zu", mem_bytes);
+AER_PV_CHANNEL_ATTR(mem_peak_bytes, "%zu", mem_peak_bytes);
+AER_PV_CHANNEL_ATTR(mem_bound_bytes, "%zu", mem_bound_bytes);
 
 static struct attribute *aer_pv_channel_attrs[] = {
 	&dev_attr_messages.attr,
 	&dev_attr_last_seq.attr,
+	&dev_attr_mem_bytes.attr,
+	&dev_attr_mem_peak_bytes.attr,
+	&dev_attr_mem_bound_bytes.attr,
 	NULL
 };
 

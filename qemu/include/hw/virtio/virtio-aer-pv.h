@@ -47,6 +47,8 @@ typedef struct AerPvReset {
     uint32_t seq;
     bool fail;
     bool announce;              /* send EVT_RESET when it ends */
+    bool aer_message;           /* then signal an AER message on devs[0] */
+    int severity;               /* AerPvSeverity of that message */
     int64_t deadline_ms;        /* polling a host reset: give up then */
     uint8_t kind;
     PCIDevice *devs[VIRTIO_AER_PV_MAX_FUNCS];
@@ -72,6 +74,7 @@ struct VirtIOAerPv {
     unsigned int ev_head;
     unsigned int ev_count;
     uint64_t events_dropped;
+    uint64_t events_coalesced;
 
     QTAILQ_HEAD(, AerPvReset) resets;
     Error *migration_blocker;
