@@ -8,7 +8,7 @@
 export AER_PV_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/aer-pv
 
 .PHONY: help deps linux qemu guest kunit kunit-sanitize lint build-check \
-	e2e demo bench fuzz check
+	e2e demo bench fuzz verify check
 
 FUZZ_SECONDS ?= 60
 
@@ -24,6 +24,7 @@ help:
 	@echo "make lint            checkpatch --strict, sparse, W=1"
 	@echo "make build-check     the patched kernel builds with CONFIG_PCIE_AER_PV=n"
 	@echo "make linux           prepare the patched Linux 6.12 tree"
+	@echo "make verify          SPIN model check of the protocol (tests/model/)"
 	@echo "make fuzz            libFuzzer on the core (FUZZ_SECONDS=$(FUZZ_SECONDS))"
 	@echo "cache: $(AER_PV_CACHE)"
 
@@ -61,6 +62,9 @@ lint: deps
 build-check: deps
 	@test -f "$(AER_PV_CACHE)/build/kunit-plain/.config" || scripts/kunit.sh plain
 	@scripts/build-check.sh
+
+verify: deps
+	@scripts/verify.sh
 
 fuzz:
 	@command -v clang >/dev/null || apt-get install -y -qq clang >/dev/null

@@ -64,6 +64,21 @@ else
 	add "build (AER_PV=n)" 0 1
 fi
 
+log "model check of the protocol (SPIN)"
+"$AER_PV_ROOT/scripts/verify.sh" >"$logs/verify.log" 2>&1
+grep -E '^verify: ' "$logs/verify.log"
+line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$logs/verify.log" | tail -n 1)
+if [ -n "$line" ]; then
+	p=${line%% passed*}
+	f=${line#*passed, }
+	f=${f%% failed*}
+else
+	tail -n 30 "$logs/verify.log"
+	p=0
+	f=1
+fi
+add "verify (model)" "$p" "$f"
+
 log "end-to-end scenarios in a real guest under QEMU"
 "$AER_PV_ROOT/scripts/e2e.sh" >"$logs/e2e.log" 2>&1
 grep -E '^(PASS|FAIL) ' "$logs/e2e.log"
