@@ -64,35 +64,32 @@ else
 	add "build (AER_PV=n)" 0 1
 fi
 
+# A suite whose runner ends with "N passed, N failed": run it, show the
+# lines of its log that match show_re, and count it.
+counted_suite() {	# name, log name, show_re, runner
+	local name=$1 log="$logs/$2.log" show=$3 line p f
+	shift 3
+	"$@" >"$log" 2>&1
+	grep -E "$show" "$log"
+	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$log" | tail -n 1)
+	if [ -n "$line" ]; then
+		p=${line%% passed*}
+		f=${line#*passed, }
+		f=${f%% failed*}
+	else
+		tail -n 30 "$log"
+		p=0
+		f=1
+	fi
+	add "$name" "$p" "$f"
+}
+
 log "model check of the protocol (SPIN)"
-"$AER_PV_ROOT/scripts/verify.sh" >"$logs/verify.log" 2>&1
-grep -E '^verify: ' "$logs/verify.log"
-line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$logs/verify.log" | tail -n 1)
-if [ -n "$line" ]; then
-	p=${line%% passed*}
-	f=${line#*passed, }
-	f=${f%% failed*}
-else
-	tail -n 30 "$logs/verify.log"
-	p=0
-	f=1
-fi
-add "verify (model)" "$p" "$f"
+counted_suite "verify (model)" verify '^verify: ' \
+	"$AER_PV_ROOT/scripts/verify.sh"
 
 log "end-to-end scenarios in a real guest under QEMU"
-"$AER_PV_ROOT/scripts/e2e.sh" >"$logs/e2e.log" 2>&1
-grep -E '^(PASS|FAIL) ' "$logs/e2e.log"
-line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$logs/e2e.log" | tail -n 1)
-if [ -n "$line" ]; then
-	p=${line%% passed*}
-	f=${line#*passed, }
-	f=${f%% failed*}
-else
-	tail -n 30 "$logs/e2e.log"
-	p=0
-	f=1
-fi
-add "e2e" "$p" "$f"
+counted_suite e2e e2e '^(PASS|FAIL) ' "$AER_PV_ROOT/scripts/e2e.sh"
 
 echo
 printf '%s\n' "${summary[@]}"
