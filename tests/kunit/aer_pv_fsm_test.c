@@ -631,6 +631,140 @@ static void pending_error_keeps_its_reset_state(struct kunit *test)
 			AER_PV_PROCEED);
 }
 
+/*
+ * An older error that arrives after a newer one is already pending (the
+ * AER message's query overtook the channel) does not replace it: the
+ * guest recovers the newest error next, keeping the older one's severity.
+ * Found by the model (tests/model, pending-goes-backwards).
+ */
+static void pending_never_goes_backwards(struct kunit *test)
+{
+	struct aer_pv_response q = {
+		.status = VIRTIO_AER_PV_S_OK, .seq = 3, .severity = SEV_NF,
+		.reset = R_DONE, .reset_kind = K_LINK,
+	};
+	struct fsm_ctx *c = test->priv;
+
+	host_error(c, 1, SEV_NF, R_NONE, FN_A);
+	KUNIT_EXPECT_EQ(test, aer_pv_on_query(&c->core, FN_A, SEV_NF, &q),
+			AER_PV_AER_CLAIM);
+	KUNIT_EXPECT_EQ(test, dev_of(test, FN_A)->pending_seq, 3u);
+	KUNIT_EXPECT_EQ(test, host_error(c, 2, SEV_F, R_NONE, FN_A), AER_PV_OK);
+	KUNIT_EXPECT_EQ(test, dev_of(test, FN_A)->pending_seq, 3u);
+	KUNIT_EXPECT_EQ(test, dev_of(test, FN_A)->pending_severity, SEV_F);
+	KUNIT_EXPECT_EQ(test, dev_of(test, FN_A)->pending_reset, R_DONE);
+	KUNIT_EXPECT_EQ(test, dev_of(test, FN_A)->pending_reset_seq, 3u);
+	/* Error 3's own event is then a duplicate, not a second recovery. */
+	KUNIT_EXPECT_EQ(test, host_error(c, 3, SEV_NF, R_DONE, FN_A),
+			AER_PV_DROP_DUPLICATE);
+	done(c, FN_A, true);
+	KUNIT_ASSERT_EQ(test, c->act.nr_start, 1u);
+	KUNIT_EXPECT_EQ(test, c->act.seq, 3u);
+	KUNIT_EXPECT_EQ(test, aer_pv_reset_step(&c->core, FN_A, 0),
+			AER_PV_PROCEED);
+}
+
+/*
+ * A non-fatal error that the host resets the function for recovers with a
+ * frozen channel, so that no driver gets mmio_enabled or resume without
+ * passing the reset step, where the guest waits for the host.  Found by
+ * the model (nonfatal-host-reset).
+ */
+static void nonfatal_with_host_reset_is_frozen(struct kunit *test)
+{
+	struct fsm_ctx *c = test->priv;
+
+	host_error(c, 1, SEV_NF, R_PENDING, FN_A);
+	KUNIT_ASSERT_EQ(test, c->act.nr_start, 1u);
+	KUNIT_EXPECT_TRUE(test, c->act.frozen);
+	host_error(c, 2, SEV_NF, R_NONE, FN_B);
+	KUNIT_ASSERT_EQ(test, c->act.nr_start, 1u);
+	KUNIT_EXPECT_FALSE(test, c->act.frozen);
+	host_error(c, 3, SEV_F, R_NONE, FN_C);
+	KUNIT_EXPECT_TRUE(test, c->act.frozen);
+
+	/* The same for the error that waited behind a recovery. */
+	host_error(c, 4, SEV_NF, R_DONE, FN_B);
+	done(c, FN_B, true);
+	KUNIT_ASSERT_EQ(test, c->act.nr_start, 1u);
+	KUNIT_EXPECT_TRUE(test, c->act.frozen);
+}
+
+/*
+ * A non-fatal AER message whose query joins a fatal host error, or one
+ * with a host reset, recovers that error: fatal severity, frozen.  Found
+ * by the model (aer-message-severity).
+ */
+static void aer_join_recovers_the_hosts_error(struct kunit *test)
+{
+	struct aer_pv_response q = {
+		.status = VIRTIO_AER_PV_S_OK, .seq = 2, .severity = SEV_NF,
+		.reset = R_PENDING, .reset_kind = K_LINK,
+	};
+	struct fsm_ctx *c = test->priv;
+
+	KUNIT_EXPECT_EQ(test, aer_pv_on_query(&c->core, FN_A, SEV_NF, &q),
+			AER_PV_AER_JOIN);
+	KUNIT_EXPECT_EQ(test, dev_of(test, FN_A)->severity, SEV_NF);
+	KUNIT_EXPECT_TRUE(test, aer_pv_frozen(dev_of(test, FN_A)));
+	q.seq = 3;
+	q.severity = SEV_F;
+	q.reset = R_NONE;
+	q.reset_kind = VIRTIO_AER_PV_RESET_KIND_NONE;
+	KUNIT_EXPECT_EQ(test, aer_pv_on_query(&c->core, FN_B, SEV_NF, &q),
+			AER_PV_AER_JOIN);
+	KUNIT_EXPECT_EQ(test, dev_of(test, FN_B)->severity, SEV_F);
+	KUNIT_EXPECT_TRUE(test, aer_pv_frozen(dev_of(test, FN_B)));
+}
+
+/*
+ * One error names two functions; one of them is still recovering an
+ * older error, so it holds the new one as pending.  The reset the other
+ * requests for the new error reaches both: the pending function does not
+ * ask for it again when its turn comes.  Found by the model
+ * (pending-misses-group-reset).
+ */
+static void pending_function_learns_requested_reset(struct kunit *test)
+{
+	static const u32 both[] = { FN_A, FN_B };
+	struct aer_pv_response ok = {
+		.status = VIRTIO_AER_PV_S_OK, .reset_kind = K_LINK,
+	};
+	struct fsm_ctx *c = test->priv;
+
+	host_error(c, 1, SEV_F, R_DONE, FN_A);
+	KUNIT_EXPECT_EQ(test, aer_pv_reset_step(&c->core, FN_A, 0),
+			AER_PV_PROCEED);
+	host_error_n(c, 2, SEV_F, R_NONE, 0, 2, both);
+	KUNIT_ASSERT_EQ(test, c->act.nr_start, 1u);
+	KUNIT_EXPECT_EQ(test, c->act.start[0], FN_B);
+	KUNIT_EXPECT_EQ(test, aer_pv_reset_step(&c->core, FN_B, 0),
+			AER_PV_REQUEST);
+	KUNIT_EXPECT_EQ(test, aer_pv_request_done(&c->core, FN_B, &ok),
+			AER_PV_PROCEED);
+	KUNIT_EXPECT_EQ(test, dev_of(test, FN_A)->pending_reset, R_DONE);
+	done(c, FN_B, true);
+	done(c, FN_A, true);
+	KUNIT_ASSERT_EQ(test, c->act.nr_start, 1u);
+	KUNIT_EXPECT_EQ(test, aer_pv_reset_step(&c->core, FN_A, 0),
+			AER_PV_PROCEED);
+	KUNIT_EXPECT_EQ(test, dev_of(test, FN_A)->stats.reset_requests, 0ull);
+	done(c, FN_A, true);
+
+	/* A failed request fails the pending function's recovery too. */
+	host_error(c, 3, SEV_F, R_DONE, FN_A);
+	aer_pv_reset_step(&c->core, FN_A, 0);
+	host_error_n(c, 4, SEV_F, R_NONE, 0, 2, both);
+	aer_pv_reset_step(&c->core, FN_B, 0);
+	ok.status = VIRTIO_AER_PV_S_FAILED;
+	KUNIT_EXPECT_EQ(test, aer_pv_request_done(&c->core, FN_B, &ok),
+			AER_PV_FAIL);
+	done(c, FN_B, false);
+	done(c, FN_A, true);
+	KUNIT_EXPECT_EQ(test, aer_pv_reset_step(&c->core, FN_A, 0),
+			AER_PV_FAIL);
+}
+
 static void reset_update_unknown_seq_dropped(struct kunit *test)
 {
 	struct fsm_ctx *c = test->priv;
@@ -887,6 +1021,10 @@ static struct kunit_case aer_pv_fsm_cases[] = {
 	KUNIT_CASE(second_error_during_recovery_runs_after),
 	KUNIT_CASE(storm_is_coalesced_into_one_pending),
 	KUNIT_CASE(pending_error_keeps_its_reset_state),
+	KUNIT_CASE(pending_never_goes_backwards),
+	KUNIT_CASE(nonfatal_with_host_reset_is_frozen),
+	KUNIT_CASE(aer_join_recovers_the_hosts_error),
+	KUNIT_CASE(pending_function_learns_requested_reset),
 	KUNIT_CASE(reset_update_unknown_seq_dropped),
 	KUNIT_CASE(reset_update_duplicate_dropped),
 	KUNIT_CASE(reset_update_cannot_go_backwards),

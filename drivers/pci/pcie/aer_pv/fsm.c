@@ -125,14 +125,15 @@ static void aer_pv_start(struct aer_pv_dev *d, u32 seq, u8 severity,
 	aer_pv_set_state(d, AER_PV_DETECTED);
 }
 
-static void aer_pv_add_start(struct aer_pv_actions *act, u32 id, u32 seq,
-			     u8 severity)
+static void aer_pv_add_start(struct aer_pv_actions *act,
+			     const struct aer_pv_dev *d)
 {
 	if (act->nr_start >= ARRAY_SIZE(act->start))
 		return;
-	act->start[act->nr_start++] = id;
-	act->seq = seq;
-	act->severity = severity;
+	act->start[act->nr_start++] = d->id;
+	act->seq = d->seq;
+	act->severity = d->severity;
+	act->frozen = aer_pv_frozen(d);
 }
 
 /*
@@ -151,27 +152,37 @@ static void aer_pv_merge_reset(u8 *reset, u8 *kind, u8 new, u8 new_kind)
 	*kind = new_kind;
 }
 
-/* Fold a newer error into the one pending behind the current recovery. */
+/*
+ * Fold an error into the one pending behind the current recovery.  The
+ * pending error is the newest: an older one that arrives late (an AER
+ * message's query may overtake the channel) only adds its severity, and
+ * its reset when the newer error has none.
+ */
 static void aer_pv_coalesce(struct aer_pv_dev *d, u32 seq, u8 severity,
 			    u8 reset, u8 reset_kind)
 {
 	if (d->flags & AER_PV_DF_PENDING) {
+		bool newer = aer_pv_seq_after(seq, d->pending_seq);
+
 		d->stats.coalesced++;
 		d->pending_severity = max(d->pending_severity, severity);
 		/* The latest reset in flight is the one to wait for. */
-		if (reset != VIRTIO_AER_PV_RESET_NONE) {
+		if (reset != VIRTIO_AER_PV_RESET_NONE &&
+		    (newer || d->pending_reset == VIRTIO_AER_PV_RESET_NONE)) {
 			d->pending_reset = reset;
 			d->pending_reset_kind = reset_kind;
 			d->pending_reset_seq = seq;
 		}
+		if (newer)
+			d->pending_seq = seq;
 	} else {
 		d->flags |= AER_PV_DF_PENDING;
 		d->pending_severity = severity;
 		d->pending_reset = reset;
 		d->pending_reset_kind = reset_kind;
 		d->pending_reset_seq = seq;
+		d->pending_seq = seq;
 	}
-	d->pending_seq = seq;
 	d->stats.errors[severity]++;
 }
 
@@ -229,7 +240,7 @@ static enum aer_pv_verdict aer_pv_error_one(struct aer_pv_core *core,
 
 	aer_pv_start(d, ev->seq, ev->severity, ev->reset, ev->reset_kind,
 		     AER_PV_DF_EVENT);
-	aer_pv_add_start(act, id, ev->seq, ev->severity);
+	aer_pv_add_start(act, d);
 	if (!(ev->flags & VIRTIO_AER_PV_EVT_F_AER_MSG))
 		act->log = true;
 	return AER_PV_OK;
@@ -487,6 +498,22 @@ static void aer_pv_group_state(struct aer_pv_core *core,
 	}
 }
 
+/*
+ * A function that holds @reset_seq's error as its pending one, behind the
+ * recovery of an older error, learns how a reset requested for that error
+ * ended, so that it does not ask for it again when its turn comes.
+ */
+static void aer_pv_pending_mark(struct aer_pv_dev *g, u32 reset_seq,
+				int reset, u8 reset_kind)
+{
+	if (reset < 0 || !g->used || !(g->flags & AER_PV_DF_PENDING) ||
+	    g->pending_reset_seq != reset_seq ||
+	    g->pending_reset != VIRTIO_AER_PV_RESET_NONE)
+		return;
+	g->pending_reset = reset;
+	g->pending_reset_kind = reset_kind;
+}
+
 /* Set flags, and optionally a reset state, on @d's whole reset group. */
 static void aer_pv_group_mark(struct aer_pv_core *core,
 			      const struct aer_pv_dev *d, u8 flags, int reset,
@@ -499,6 +526,7 @@ static void aer_pv_group_mark(struct aer_pv_core *core,
 	for (i = 0; i < AER_PV_MAX_DEVS; i++) {
 		struct aer_pv_dev *g = &core->devs[i];
 
+		aer_pv_pending_mark(g, reset_seq, reset, reset_kind);
 		if (!aer_pv_reset_peer(g, reset_seq, old))
 			continue;
 		g->flags |= flags;
@@ -714,7 +742,7 @@ void aer_pv_recovery_done(struct aer_pv_core *core, u32 id, bool recovered,
 		d->flags = AER_PV_DF_EVENT;
 		d->deadline = 0;
 		aer_pv_set_state(d, AER_PV_DETECTED);
-		aer_pv_add_start(act, id, d->seq, d->severity);
+		aer_pv_add_start(act, d);
 		return;
 	}
 	d->flags &= AER_PV_DF_EVENT | AER_PV_DF_AER;

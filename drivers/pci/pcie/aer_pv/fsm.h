@@ -112,6 +112,7 @@ struct aer_pv_actions {
 	u32 start[VIRTIO_AER_PV_MAX_FUNCS];
 	u32 seq;		/* of the recoveries to start */
 	u8 severity;		/* of the recoveries to start */
+	bool frozen;		/* start them as pci_channel_io_frozen */
 	bool log;		/* log and count the error the native way */
 	bool wake;		/* waiters must ask again */
 };
@@ -144,6 +145,18 @@ const char *aer_pv_state_name(enum aer_pv_state state);
 static inline bool aer_pv_busy(const struct aer_pv_dev *d)
 {
 	return d->state != AER_PV_IDLE;
+}
+
+/*
+ * A recovery runs with a frozen channel for a fatal error, and for any
+ * error the host resets the function for: the device loses its state
+ * either way, so every driver must go through the reset step, which is
+ * where aer-pv waits for the host's reset to end.
+ */
+static inline bool aer_pv_frozen(const struct aer_pv_dev *d)
+{
+	return d->severity == VIRTIO_AER_PV_SEV_FATAL ||
+	       d->reset != VIRTIO_AER_PV_RESET_NONE;
 }
 
 #endif /* _AER_PV_FSM_H */

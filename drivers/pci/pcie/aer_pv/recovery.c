@@ -83,6 +83,7 @@ struct aer_pv_run {
 	struct pci_dev *bridge;
 	u32 seq;
 	u8 severity;
+	bool frozen;			/* pci_channel_io_frozen */
 	unsigned int nr;
 	u32 ids[VIRTIO_AER_PV_MAX_FUNCS];
 };
@@ -278,6 +279,11 @@ struct aer_pv_find_ctx {
 	u32 id;
 };
 
+/*
+ * Under one bridge, a function may still be finishing the recovery of an
+ * older error (resuming) while another reaches the reset step of a newer
+ * one: the reset step belongs to a function that has not passed it yet.
+ */
 static int aer_pv_find_busy_cb(struct pci_dev *pdev, void *data)
 {
 	struct aer_pv_find_ctx *ctx = data;
@@ -285,9 +291,11 @@ static int aer_pv_find_busy_cb(struct pci_dev *pdev, void *data)
 
 	if (!d || !aer_pv_busy(d))
 		return 0;
-	ctx->pdev = pdev;
-	ctx->id = d->id;
-	return 1;
+	if (!ctx->pdev || d->state != AER_PV_RESUMING) {
+		ctx->pdev = pdev;
+		ctx->id = d->id;
+	}
+	return d->state != AER_PV_RESUMING;
 }
 
 static bool aer_pv_find_busy(struct aer_pv_channel *ch, struct pci_dev *bridge,
@@ -335,6 +343,21 @@ static void aer_pv_log_failure(struct aer_pv_channel *ch,
 }
 
 /*
+ * Copy @id's entry as the decision just taken under the same lock saw it:
+ * what the step does next (the error a reset request names) must be what
+ * the decision was made for, not what a concurrent event made of it since.
+ */
+static void aer_pv_snap(struct aer_pv_channel *ch, u32 id,
+			struct aer_pv_dev *snap)
+{
+	struct aer_pv_dev *d = aer_pv_find(&ch->core, id);
+
+	lockdep_assert_held(&ch->lock);
+	if (d)
+		*snap = *d;
+}
+
+/*
  * The reset step of a recovery that aer-pv owns: loop on the state
  * machine's decision until it is final.  Every wait ends by the deadline
  * the state machine set.
@@ -342,22 +365,17 @@ static void aer_pv_log_failure(struct aer_pv_channel *ch,
 static pci_ers_result_t aer_pv_reset_step_wait(struct aer_pv_channel *ch,
 					       struct pci_dev *bridge,
 					       struct pci_dev *pdev, u32 id,
-					       enum aer_pv_decision dec)
+					       enum aer_pv_decision dec,
+					       struct aer_pv_dev *snap_in)
 {
+	struct aer_pv_dev snap = *snap_in;
 	struct aer_pv_response resp;
-	struct aer_pv_dev snap = {}, *d;
 	bool reported = false, ok;
 	u64 now;
 	u8 kind;
 	int gen;
 
 	for (;;) {
-		mutex_lock(&ch->lock);
-		d = aer_pv_find(&ch->core, id);
-		if (d)
-			snap = *d;
-		mutex_unlock(&ch->lock);
-
 		switch (dec) {
 		case AER_PV_PROCEED:
 			pci_info(bridge, "link reset skipped: host reset %s (seq %u)\n",
@@ -376,14 +394,16 @@ static pci_ers_result_t aer_pv_reset_step_wait(struct aer_pv_channel *ch,
 						 VIRTIO_AER_PV_RESET_KIND_LINK;
 			pci_info(bridge, "requesting %s reset from host (seq %u)\n",
 				 kind == VIRTIO_AER_PV_RESET_KIND_LINK ?
-				 "link" : "function", snap.seq);
-			aer_pv_report(ch, snap.seq, id,
+				 "link" : "function", snap.reset_seq);
+			aer_pv_report(ch, snap.reset_seq, id,
 				      VIRTIO_AER_PV_PHASE_RESET_WAIT);
-			ok = aer_pv_request(ch, VIRTIO_AER_PV_REQ_RESET, snap.seq,
-					    id, kind, ch->timeout_ms, &resp);
+			ok = aer_pv_request(ch, VIRTIO_AER_PV_REQ_RESET,
+					    snap.reset_seq, id, kind,
+					    ch->timeout_ms, &resp);
 			mutex_lock(&ch->lock);
 			dec = aer_pv_request_done(&ch->core, id,
 						  ok ? &resp : NULL);
+			aer_pv_snap(ch, id, &snap);
 			mutex_unlock(&ch->lock);
 			aer_pv_wake(ch);
 			continue;
@@ -399,6 +419,7 @@ static pci_ers_result_t aer_pv_reset_step_wait(struct aer_pv_channel *ch,
 			mutex_lock(&ch->lock);
 			now = aer_pv_now();
 			dec = aer_pv_wait_check(&ch->core, id, now);
+			aer_pv_snap(ch, id, &snap);
 			mutex_unlock(&ch->lock);
 			if (dec != AER_PV_WAIT)
 				continue;
@@ -407,6 +428,7 @@ static pci_ers_result_t aer_pv_reset_step_wait(struct aer_pv_channel *ch,
 							    snap.deadline - now : 0) + 1);
 			mutex_lock(&ch->lock);
 			dec = aer_pv_wait_check(&ch->core, id, aer_pv_now());
+			aer_pv_snap(ch, id, &snap);
 			mutex_unlock(&ch->lock);
 			continue;
 		}
@@ -430,6 +452,7 @@ bool aer_pv_reset_link(struct pci_dev *bridge, pci_ers_result_t *result)
 	struct aer_pv_find_ctx ctx;
 	struct aer_pv_channel *ch;
 	enum aer_pv_decision dec;
+	struct aer_pv_dev snap = {};
 	struct pci_dev *pdev;
 
 	ch = aer_pv_get();
@@ -442,13 +465,14 @@ bool aer_pv_reset_link(struct pci_dev *bridge, pci_ers_result_t *result)
 	pdev = pci_dev_get(ctx.pdev);
 	mutex_lock(&ch->lock);
 	dec = aer_pv_reset_step(&ch->core, ctx.id, aer_pv_now());
+	aer_pv_snap(ch, ctx.id, &snap);
 	mutex_unlock(&ch->lock);
 	if (dec == AER_PV_NATIVE) {
 		pci_dev_put(pdev);
 		aer_pv_put(ch);
 		return false;
 	}
-	*result = aer_pv_reset_step_wait(ch, bridge, pdev, ctx.id, dec);
+	*result = aer_pv_reset_step_wait(ch, bridge, pdev, ctx.id, dec, &snap);
 	pci_dev_put(pdev);
 	aer_pv_put(ch);
 	return true;
@@ -495,15 +519,16 @@ static void aer_pv_recover(struct aer_pv_run *run)
 	u32 ids[VIRTIO_AER_PV_MAX_FUNCS];
 	bool ok;
 
-	pci_info(run->pdev, "%s error recovery in step with the host (seq %u)\n",
+	pci_info(run->pdev, "%s error recovery in step with the host (seq %u%s)\n",
 		 run->severity == VIRTIO_AER_PV_SEV_FATAL ? "fatal" : "non-fatal",
-		 run->seq);
+		 run->seq, run->severity != VIRTIO_AER_PV_SEV_FATAL &&
+		 run->frozen ? ", host resets: frozen" : "");
 	aer_pv_report(ch, run->seq, aer_pv_id(run->pdev),
 		      VIRTIO_AER_PV_PHASE_DETECTED);
 
 	status = pcie_do_recovery(run->pdev,
-				  run->severity == VIRTIO_AER_PV_SEV_FATAL ?
-				  pci_channel_io_frozen : pci_channel_io_normal,
+				  run->frozen ? pci_channel_io_frozen :
+						pci_channel_io_normal,
 				  aer_pv_reset_subordinates);
 	ok = status == PCI_ERS_RESULT_RECOVERED;
 
@@ -554,7 +579,7 @@ static void aer_pv_run_work(struct work_struct *work)
  */
 static struct aer_pv_run *aer_pv_add_to_run(struct aer_pv_channel *ch,
 					    struct pci_dev *pdev, u32 id,
-					    u32 seq, u8 severity)
+					    u32 seq, u8 severity, bool frozen)
 {
 	struct pci_dev *bridge = aer_pv_recovery_bridge(pdev);
 	struct aer_pv_run *run;
@@ -578,6 +603,7 @@ static struct aer_pv_run *aer_pv_add_to_run(struct aer_pv_channel *ch,
 	run->bridge = bridge;
 	run->seq = seq;
 	run->severity = severity;
+	run->frozen = frozen;
 	run->ids[run->nr++] = id;
 	INIT_WORK(&run->work, aer_pv_run_work);
 	list_add_tail(&run->node, &ch->runs);
@@ -605,7 +631,7 @@ static void aer_pv_start_runs(struct aer_pv_channel *ch,
 		}
 		aer_pv_sysfs_add(ch, pdev);
 		run = aer_pv_add_to_run(ch, pdev, act->start[i], act->seq,
-					act->severity);
+					act->severity, act->frozen);
 		if (IS_ERR(run)) {
 			pci_err(pdev, "cannot start recovery (seq %u): %pe\n",
 				act->seq, run);
@@ -730,6 +756,7 @@ bool aer_pv_handle_error(struct pci_dev *dev, int aer_severity)
 	enum aer_pv_aer_verdict v;
 	struct aer_pv_channel *ch;
 	struct aer_pv_run *run;
+	struct aer_pv_dev *d;
 	u32 id = aer_pv_id(dev);
 	bool ok;
 	u8 sev;
@@ -760,7 +787,14 @@ bool aer_pv_handle_error(struct pci_dev *dev, int aer_severity)
 	case AER_PV_AER_JOIN:
 		mutex_lock(&ch->lock);
 		aer_pv_sysfs_add(ch, dev);
-		run = aer_pv_add_to_run(ch, dev, id, resp.seq, sev);
+		/*
+		 * Recover the host's error as the state machine joined it (its
+		 * severity may be above the AER message's), not the message.
+		 */
+		d = aer_pv_find(&ch->core, id);
+		run = d ? aer_pv_add_to_run(ch, dev, id, resp.seq, d->severity,
+					    aer_pv_frozen(d)) :
+			  ERR_PTR(-ENODEV);
 		if (IS_ERR(run)) {
 			struct aer_pv_actions none;
 
