@@ -7,8 +7,8 @@
 
 export AER_PV_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/aer-pv
 
-.PHONY: help deps linux qemu guest kunit kunit-sanitize lint build-check \
-	e2e demo bench fuzz verify check
+.PHONY: help deps linux qemu guest guest-sanitize kunit kunit-sanitize lint \
+	build-check e2e e2e-sanitize demo bench fuzz verify check check-full
 
 FUZZ_SECONDS ?= 60
 
@@ -16,9 +16,12 @@ help:
 	@echo "make demo            show a recovery with and without aer-pv"
 	@echo "make bench           recovery latency against the baseline, idle cost, storm"
 	@echo "make check           every test; ends with 'N passed, N failed'"
+	@echo "make check-full      make check, and e2e on the sanitized guest"
 	@echo "make e2e             the end-to-end scenarios in a real guest"
+	@echo "make e2e-sanitize    the same on a KASAN/UBSAN/lockdep/kmemleak guest"
 	@echo "make qemu            QEMU 7.2 with the virtio-aer-pv device"
 	@echo "make guest           the test guest's kernel and initramfs"
+	@echo "make guest-sanitize  the sanitized test guest"
 	@echo "make kunit           KUnit suites under UML"
 	@echo "make kunit-sanitize  KUnit suites with KASAN and UBSAN"
 	@echo "make lint            checkpatch --strict, sparse, W=1"
@@ -40,8 +43,14 @@ qemu: deps
 guest: deps
 	@scripts/build-guest.sh
 
+guest-sanitize: deps
+	@scripts/build-guest.sh sanitize
+
 e2e: deps
 	@scripts/e2e.sh
+
+e2e-sanitize: deps
+	@scripts/e2e.sh --sanitize
 
 demo:
 	@scripts/demo.sh
@@ -67,8 +76,10 @@ verify: deps
 	@scripts/verify.sh
 
 fuzz:
-	@command -v clang >/dev/null || apt-get install -y -qq clang >/dev/null
-	@$(MAKE) -s -C tests/fuzz run FUZZ_SECONDS=$(FUZZ_SECONDS)
+	@scripts/fuzz.sh $(FUZZ_SECONDS)
 
 check: deps
 	@scripts/check.sh
+
+check-full: deps
+	@scripts/check.sh --full

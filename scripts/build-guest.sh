@@ -5,30 +5,47 @@
 # (tinyconfig + kvm_guest.config + tests/e2e/guest.config, aer-pv built
 # in, virtio_aer_pv as a module) and a busybox initramfs.  Prints the
 # build directory, which holds arch/x86/boot/bzImage and initramfs.cpio.
+#   scripts/build-guest.sh           the test guest
+#   scripts/build-guest.sh sanitize  the same with KASAN, UBSAN, lockdep,
+#                                    DEBUG_ATOMIC_SLEEP and kmemleak
+#                                    (tests/e2e/guest-sanitize.config)
 
 source "$(dirname "$0")/lib.sh"
 
+variant=${1:-plain}
+frags=("$AER_PV_ROOT/tests/e2e/guest.config")
+case "$variant" in
+plain) build="$AER_PV_CACHE/build/guest" ;;
+sanitize)
+	build="$AER_PV_CACHE/build/guest-sanitize"
+	frags+=("$AER_PV_ROOT/tests/e2e/guest-sanitize.config")
+	;;
+*) die "unknown guest variant '$variant' (plain or sanitize)" ;;
+esac
+
 tree=$("$AER_PV_ROOT/scripts/prepare-linux.sh")
-build="$AER_PV_CACHE/build/guest"
-frag="$AER_PV_ROOT/tests/e2e/guest.config"
 mkdir -p "$build"
 
-# Reconfigure only when the fragment changed, to keep builds incremental.
-if ! cmp -s "$frag" "$build/.aer-pv-fragment"; then
-	log "configuring the guest kernel"
+# Reconfigure only when a fragment changed, to keep builds incremental.
+if ! cat "${frags[@]}" | cmp -s - "$build/.aer-pv-fragment"; then
+	log "configuring the $variant guest kernel"
 	make -s -C "$tree" O="$build" ARCH=x86_64 tinyconfig >/dev/null
 	(cd "$build" && "$tree/scripts/kconfig/merge_config.sh" -m .config \
-		"$tree/kernel/configs/kvm_guest.config" "$frag" >/dev/null)
+		"$tree/kernel/configs/kvm_guest.config" "${frags[@]}" >/dev/null)
 	make -s -C "$tree" O="$build" ARCH=x86_64 olddefconfig >/dev/null
-	while IFS= read -r opt; do
-		case "$opt" in CONFIG_*) ;; *) continue ;; esac
-		grep -qx "$opt" "$build/.config" ||
-			die "guest config lacks $opt (dependency missing?)"
-	done <"$frag"
-	cp "$frag" "$build/.aer-pv-fragment"
+	cat "${frags[@]}" | while IFS= read -r opt; do
+		case "$opt" in
+		CONFIG_*) grep -qx "$opt" "$build/.config" ;;
+		"# CONFIG_"*" is not set")
+			opt=${opt#\# }
+			! grep -q "^${opt%% *}=" "$build/.config" ;;
+		*) continue ;;
+		esac || die "guest config lacks '$opt' (dependency missing?)"
+	done
+	cat "${frags[@]}" >"$build/.aer-pv-fragment"
 fi
 
-log "building the guest kernel"
+log "building the $variant guest kernel"
 make -s -C "$tree" O="$build" ARCH=x86_64 -j"$JOBS" bzImage modules \
 	>"$build/build.log" 2>&1 || {
 	grep -E 'error|Error' "$build/build.log" | head -n 30 >&2

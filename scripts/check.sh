@@ -4,9 +4,16 @@
 # Run every test suite of the project and sum the results.  The last line
 # is "N passed, N failed" over all suites; the exit status is 0 only when
 # nothing failed.  Each suite's full output goes to $AER_PV_CACHE/logs/.
+#   scripts/check.sh         make check
+#   scripts/check.sh --full  make check-full: also the e2e scenarios on the
+#                            sanitized guest (KASAN, UBSAN, lockdep,
+#                            DEBUG_ATOMIC_SLEEP, kmemleak)
 
 source "$(dirname "$0")/lib.sh"
 set +e
+
+full=
+[ "${1:-}" = --full ] && full=1
 
 logs="$AER_PV_CACHE/logs"
 mkdir -p "$logs"
@@ -88,8 +95,18 @@ log "model check of the protocol (SPIN)"
 counted_suite "verify (model)" verify '^verify: ' \
 	"$AER_PV_ROOT/scripts/verify.sh"
 
+log "fuzzing the protocol and state machine (${CHECK_FUZZ_SECONDS:-30} s)"
+counted_suite "fuzz (libFuzzer)" fuzz '^fuzz: ' \
+	"$AER_PV_ROOT/scripts/fuzz.sh" "${CHECK_FUZZ_SECONDS:-30}"
+
 log "end-to-end scenarios in a real guest under QEMU"
 counted_suite e2e e2e '^(PASS|FAIL) ' "$AER_PV_ROOT/scripts/e2e.sh"
+
+if [ -n "$full" ]; then
+	log "end-to-end scenarios in the sanitized guest"
+	counted_suite "e2e (sanitized guest)" e2e-sanitize '^(PASS|FAIL) ' \
+		"$AER_PV_ROOT/scripts/e2e.sh" --sanitize
+fi
 
 echo
 printf '%s\n' "${summary[@]}"

@@ -17,8 +17,8 @@ pkgs=(
 	libfdt-dev libslirp-dev zlib1g-dev
 	# guests: firmware for the built QEMU, and an initramfs
 	seabios qemu-system-data ipxe-qemu busybox-static
-	# the protocol model
-	spin
+	# the protocol model, and the fuzzer (libFuzzer with ASan and UBSan)
+	spin clang
 	"$@"
 )
 

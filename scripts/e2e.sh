@@ -3,10 +3,22 @@
 #
 # Build QEMU and the test guest if needed, then run the end-to-end
 # scenarios (tests/e2e/run.py); arguments select scenarios.
+#   scripts/e2e.sh [scenario ...]             on the test guest
+#   scripts/e2e.sh --sanitize [scenario ...]  on the guest with KASAN,
+#                                             UBSAN, lockdep,
+#                                             DEBUG_ATOMIC_SLEEP, kmemleak
 
 source "$(dirname "$0")/lib.sh"
 
+variant=plain
+args=()
+if [ "${1:-}" = --sanitize ]; then
+	variant=sanitize
+	# KASAN, lockdep and kmemleak slow the guest down under TCG.
+	args=(--boot-timeout 600)
+	shift
+fi
 qemu=$("$AER_PV_ROOT/scripts/build-qemu.sh" | tail -n 1)
-guest=$("$AER_PV_ROOT/scripts/build-guest.sh" | tail -n 1)
+guest=$("$AER_PV_ROOT/scripts/build-guest.sh" "$variant" | tail -n 1)
 cd "$AER_PV_ROOT/tests/e2e"
-exec python3 run.py --qemu "$qemu" --guest "$guest" "$@"
+exec python3 run.py --qemu "$qemu" --guest "$guest" "${args[@]}" "$@"

@@ -6,7 +6,9 @@
  * The device is not trusted: lengths it reports are clamped here, and
  * every byte is validated by the core before anything acts on it.
  * Buffers the device still holds are never freed before the device is
- * reset, even when the request that owned them gave up waiting.
+ * reset, even when the request that owned them gave up waiting.  A device
+ * that sets DEVICE_NEEDS_RESET is reset and set up again: recoveries in
+ * progress end in perm_failure, later errors are recovered as before.
  */
 
 #include <linux/aer_pv.h>
@@ -41,6 +43,8 @@ struct virtio_aer_pv {
 	struct virtqueue *reqq;
 	union virtio_aer_pv_event *events;
 	struct work_struct event_work;
+	struct work_struct reset_work;
+	unsigned int device_resets;	/* DEVICE_NEEDS_RESET handled */
 	spinlock_t lock;	/* reqq, reqs, ready */
 	struct list_head reqs;	/* requests the device holds */
 	bool ready;
@@ -294,6 +298,57 @@ static void vap_remove_common(struct virtio_aer_pv *vi)
 	vdev->config->del_vqs(vdev);
 }
 
+/*
+ * The driver's part of device initialisation, which the virtio core does
+ * before probe, for a device reset behind the core's back.
+ */
+static int vap_reinit(struct virtio_device *vdev)
+{
+	int ret;
+
+	virtio_add_status(vdev, VIRTIO_CONFIG_S_ACKNOWLEDGE);
+	virtio_add_status(vdev, VIRTIO_CONFIG_S_DRIVER);
+	ret = vdev->config->finalize_features(vdev);
+	if (ret)
+		return ret;
+	virtio_add_status(vdev, VIRTIO_CONFIG_S_FEATURES_OK);
+	if (!(vdev->config->get_status(vdev) & VIRTIO_CONFIG_S_FEATURES_OK))
+		return -ENODEV;
+	return vap_probe_common(vdev->priv);
+}
+
+static void vap_reset_work(struct work_struct *work)
+{
+	struct virtio_aer_pv *vi = container_of(work, struct virtio_aer_pv,
+						reset_work);
+	struct virtio_device *vdev = vi->vdev;
+	int ret;
+
+	if (!(vdev->config->get_status(vdev) & VIRTIO_CONFIG_S_NEEDS_RESET))
+		return;
+	WRITE_ONCE(vi->device_resets, vi->device_resets + 1);
+	dev_warn(&vdev->dev, "aer-pv: device needs reset; recoveries in progress fail\n");
+	vap_remove_common(vi);
+	ret = vap_reinit(vdev);
+	if (ret) {
+		/* Nothing is registered: the AER core is upstream again. */
+		vi->ch = NULL;
+		virtio_add_status(vdev, VIRTIO_CONFIG_S_FAILED);
+		dev_err(&vdev->dev, "aer-pv: device did not come back after reset: %d\n",
+			ret);
+		return;
+	}
+	dev_info(&vdev->dev, "aer-pv: device reset, channel up again\n");
+}
+
+static void vap_config_changed(struct virtio_device *vdev)
+{
+	struct virtio_aer_pv *vi = vdev->priv;
+
+	if (vdev->config->get_status(vdev) & VIRTIO_CONFIG_S_NEEDS_RESET)
+		schedule_work(&vi->reset_work);
+}
+
 static int vap_probe(struct virtio_device *vdev)
 {
 	struct virtio_aer_pv *vi;
@@ -318,6 +373,7 @@ static int vap_probe(struct virtio_device *vdev)
 	spin_lock_init(&vi->lock);
 	INIT_LIST_HEAD(&vi->reqs);
 	INIT_WORK(&vi->event_work, vap_event_work);
+	INIT_WORK(&vi->reset_work, vap_reset_work);
 
 	ret = vap_probe_common(vi);
 	if (ret)
@@ -334,14 +390,20 @@ static void vap_remove(struct virtio_device *vdev)
 {
 	struct virtio_aer_pv *vi = vdev->priv;
 
-	vap_remove_common(vi);
+	cancel_work_sync(&vi->reset_work);
+	if (vi->ch)
+		vap_remove_common(vi);
 	kfree(vi->events);
 	kfree(vi);
 }
 
 static int vap_freeze(struct virtio_device *vdev)
 {
-	vap_remove_common(vdev->priv);
+	struct virtio_aer_pv *vi = vdev->priv;
+
+	cancel_work_sync(&vi->reset_work);
+	if (vi->ch)
+		vap_remove_common(vi);
 	return 0;
 }
 
@@ -350,8 +412,28 @@ static int vap_restore(struct virtio_device *vdev)
 	return vap_probe_common(vdev->priv);
 }
 
+static ssize_t device_resets_show(struct device *dev,
+				  struct device_attribute *attr, char *buf)
+{
+	struct virtio_aer_pv *vi = dev_to_virtio(dev)->priv;
+
+	return sysfs_emit(buf, "%u\n", READ_ONCE(vi->device_resets));
+}
+static DEVICE_ATTR_RO(device_resets);
+
+static struct attribute *vap_attrs[] = {
+	&dev_attr_device_resets.attr,
+	NULL
+};
+
+/* The transport's own counter, beside the channel's aer_pv/ directory */
+static const struct attribute_group vap_group = {
+	.attrs = vap_attrs,
+};
+
 static const struct attribute_group *vap_groups[] = {
 	&aer_pv_channel_group,
+	&vap_group,
 	NULL
 };
 
@@ -374,6 +456,7 @@ static struct virtio_driver virtio_aer_pv_driver = {
 	.id_table = id_table,
 	.probe = vap_probe,
 	.remove = vap_remove,
+	.config_changed = vap_config_changed,
 	.freeze = pm_sleep_ptr(vap_freeze),
 	.restore = pm_sleep_ptr(vap_restore),
 };

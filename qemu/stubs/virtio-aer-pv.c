@@ -49,3 +49,25 @@ bool virtio_aer_pv_forward_host_error(PCIDevice *dev)
 {
     return false;
 }
+
+void qmp_aer_pv_inject_raw_event(const char *data, bool has_length,
+                                 uint32_t length, Error **errp)
+{
+    error_setg(errp, "virtio-aer-pv is not compiled into this QEMU");
+}
+
+void qmp_aer_pv_hold_events(bool hold, Error **errp)
+{
+    error_setg(errp, "virtio-aer-pv is not compiled into this QEMU");
+}
+
+void qmp_aer_pv_device_error(Error **errp)
+{
+    error_setg(errp, "virtio-aer-pv is not compiled into this QEMU");
+}
+
+AerPvStats *qmp_aer_pv_query_stats(Error **errp)
+{
+    error_setg(errp, "virtio-aer-pv is not compiled into this QEMU");
+    return NULL;
+}

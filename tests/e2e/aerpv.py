@@ -8,6 +8,7 @@ server on the host's loopback that the guest reaches through slirp at
 10.0.2.2, to prove that a NIC passes traffic.
 """
 
+import base64
 import http.server
 import json
 import os
@@ -22,6 +23,28 @@ CACHE = os.environ.get("AER_PV_CACHE") or os.path.join(
     os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "aer-pv")
 FIRMWARE = ["/usr/share/seabios", "/usr/share/qemu", "/usr/lib/ipxe/qemu"]
 TOKEN = "aer-pv-traffic-ok"
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "../.."))
+
+# Anything of these in the guest's log fails a scenario: the sanitizers'
+# and lockdep's reports, warnings, oopses, hung tasks, kmemleak's finds.
+SPLAT = re.compile(r"BUG:|WARNING:|UBSAN:|KASAN|general protection fault|"
+                   r"Oops|Call Trace:|possible (recursive|circular) locking|"
+                   r"inconsistent lock state|lock held when returning|"
+                   r"sleeping function called from invalid context|"
+                   r"INFO: task .* blocked|kmemleak: \d+ new suspected|"
+                   r"unreferenced object")
+KMEMLEAK = "/sys/kernel/debug/kmemleak"
+
+
+def uapi():
+    """The protocol's constants, from the one header that defines them."""
+    consts = {}
+    path = os.path.join(ROOT, "include/uapi/linux/virtio_aer_pv.h")
+    with open(path) as f:
+        for m in re.finditer(r"^#define\s+(VIRTIO_\w+)\s+(0x[0-9a-fA-F]+|\d+)",
+                             f.read(), re.M):
+            consts[m.group(1)] = int(m.group(2), 0)
+    return consts
 
 
 class GuestError(Exception):
@@ -80,6 +103,7 @@ class Guest:
         self._serbuf = b""
         self._qmpbuf = b""
         self._marker = 0
+        self.kmemleak = False
 
     # -- lifecycle --------------------------------------------------------
 
@@ -129,6 +153,10 @@ class Guest:
         self._ser.sendall(b"stty -echo; PS1=''\n")
         time.sleep(0.3)
         self.sh("true")
+        # Leaks are counted from here: forget what boot left behind.
+        self.kmemleak = self.sh(f"test -w {KMEMLEAK}")[0] == 0
+        if self.kmemleak:
+            self.out(f"echo scan > {KMEMLEAK}; echo clear > {KMEMLEAK}")
 
     def stop(self):
         if self.proc and self.proc.poll() is None:
@@ -207,6 +235,44 @@ class Guest:
         return [(e["data"]["seq"], e["data"]["phase"]) for e in self.events
                 if e["event"] == "AER_PV_PHASE" and
                 (device is None or e["data"]["device"] == device)]
+
+    def splats(self, allow=()):
+        """The guest log's lines that report a kernel problem, after a
+        kmemleak scan on a guest that has kmemleak.  A warning whose
+        "cut here" block contains one of the regexes in allow is not one."""
+        if self.kmemleak:
+            self.out(f"echo scan > {KMEMLEAK}", timeout=300)
+            leaks = self.out(f"cat {KMEMLEAK}")
+            if leaks:
+                return ["kmemleak: " + ln for ln in leaks.splitlines()[:20]]
+        kept, block = [], None
+        for ln in self.dmesg().splitlines():
+            if "[ cut here ]" in ln:
+                block = []
+            if block is None:
+                kept.append(ln)
+                continue
+            block.append(ln)
+            if "---[ end trace" in ln:
+                if not any(re.search(a, b) for a in allow for b in block):
+                    kept += block
+                block = None
+        kept += block or []
+        return [ln for ln in kept if SPLAT.search(ln)]
+
+    def stats(self):
+        return self.qmp("aer-pv-query-stats")
+
+    def raw_event(self, data, length=None):
+        args = {"data": base64.b64encode(data).decode()}
+        if length is not None:
+            args["length"] = length
+        return self.qmp("aer-pv-inject-raw-event", **args)
+
+    def channel_messages(self):
+        """The channel's verdict counters, as {name: count}."""
+        out = self.out("cat /sys/bus/virtio/drivers/virtio_aer_pv/virtio*/aer_pv/messages")
+        return {k: int(v) for k, v in (ln.split() for ln in out.splitlines())}
 
     def resets(self, dev="nic0"):
         return self.qmp("aer-pv-query-resets", id=dev)

@@ -17,6 +17,7 @@
  */
 
 #include "qemu/osdep.h"
+#include "qemu/base64.h"
 #include "qapi/error.h"
 #include "qapi/qapi-commands-aer-pv.h"
 #include "qapi/qapi-events-aer-pv.h"
@@ -129,19 +130,26 @@ static void virtio_aer_pv_flush_events(VirtIOAerPv *s)
     VirtQueueElement *elem;
     bool notify = false;
 
-    while (s->ev_count) {
+    while (s->ev_count && !s->hold_events) {
         union virtio_aer_pv_event *ev = &s->events[s->ev_head];
+        unsigned int raw = s->ev_raw_len[s->ev_head];
         size_t len, n;
 
         elem = virtqueue_pop(s->eventq, sizeof(VirtQueueElement));
         if (!elem) {
             break;
         }
-        len = le16_to_cpu(ev->error.type) == VIRTIO_AER_PV_EVT_ERROR ?
-              sizeof(ev->error) : sizeof(ev->reset);
+        if (raw) {
+            len = raw;
+        } else {
+            len = le16_to_cpu(ev->error.type) == VIRTIO_AER_PV_EVT_ERROR ?
+                  sizeof(ev->error) : sizeof(ev->reset);
+        }
         n = iov_from_buf(elem->in_sg, elem->in_num, 0, ev, len);
-        virtqueue_push(s->eventq, elem, n);
+        /* A raw event may claim a length other than what was written */
+        virtqueue_push(s->eventq, elem, raw ? s->ev_used_len[s->ev_head] : n);
         g_free(elem);
+        s->events_sent++;
         trace_virtio_aer_pv_event_sent(le16_to_cpu(ev->error.type),
                                        le32_to_cpu(ev->error.seq), n);
         s->ev_head = (s->ev_head + 1) % VIRTIO_AER_PV_QEMU_MAX_EVENTS;
@@ -165,9 +173,10 @@ static bool virtio_aer_pv_same_funcs(const AerPvErrorEvent *a,
 /*
  * Fold @ev into an event still queued, as the guest folds errors into a
  * pending one: a reset outcome goes into its error if that is still
- * queued, and when the queue is full a newer error replaces a queued one
- * for the same functions, keeping the worse severity.  Returns whether
- * @ev was folded.
+ * queued, and when the queue is full a newer error replaces the newest
+ * queued one for the same functions, keeping the worse severity.  The
+ * newest, so that the guest still gets errors in increasing seq order.
+ * Returns whether @ev was folded.
  */
 static bool virtio_aer_pv_fold_event(VirtIOAerPv *s,
                                      const union virtio_aer_pv_event *ev)
@@ -176,17 +185,19 @@ static bool virtio_aer_pv_fold_event(VirtIOAerPv *s,
     uint16_t type = le16_to_cpu(ev->error.type);
     unsigned int i;
 
-    for (i = 0; i < s->ev_count; i++) {
-        union virtio_aer_pv_event *q =
-            &s->events[(s->ev_head + i) % VIRTIO_AER_PV_QEMU_MAX_EVENTS];
+    for (i = s->ev_count; i-- > 0;) {
+        unsigned int idx = (s->ev_head + i) % VIRTIO_AER_PV_QEMU_MAX_EVENTS;
+        union virtio_aer_pv_event *q = &s->events[idx];
 
-        if (le16_to_cpu(q->error.type) != VIRTIO_AER_PV_EVT_ERROR) {
+        if (s->ev_raw_len[idx] ||
+            le16_to_cpu(q->error.type) != VIRTIO_AER_PV_EVT_ERROR) {
             continue;
         }
         if (type == VIRTIO_AER_PV_EVT_RESET && q->error.seq == ev->reset.seq &&
             q->error.reset == VIRTIO_AER_PV_RESET_PENDING) {
             q->error.reset = ev->reset.reset;
             q->error.reset_kind = ev->reset.reset_kind;
+            s->events_coalesced++;
             return true;
         }
         if (type == VIRTIO_AER_PV_EVT_ERROR && full &&
@@ -202,10 +213,14 @@ static bool virtio_aer_pv_fold_event(VirtIOAerPv *s,
     return false;
 }
 
-static void virtio_aer_pv_queue_event(VirtIOAerPv *s,
-                                      const union virtio_aer_pv_event *ev)
+/* Queue @ev; @raw_len is 0, or the bytes of a raw event to write */
+static void virtio_aer_pv_queue(VirtIOAerPv *s,
+                                const union virtio_aer_pv_event *ev,
+                                unsigned int raw_len, uint32_t used_len)
 {
-    if (virtio_aer_pv_fold_event(s, ev)) {
+    unsigned int idx;
+
+    if (!raw_len && virtio_aer_pv_fold_event(s, ev)) {
         trace_virtio_aer_pv_event_folded(le16_to_cpu(ev->error.type),
                                          le32_to_cpu(ev->error.seq));
         virtio_aer_pv_flush_events(s);
@@ -217,10 +232,18 @@ static void virtio_aer_pv_queue_event(VirtIOAerPv *s,
         trace_virtio_aer_pv_event_dropped(le32_to_cpu(ev->error.seq));
         return;
     }
-    s->events[(s->ev_head + s->ev_count) % VIRTIO_AER_PV_QEMU_MAX_EVENTS] =
-        *ev;
+    idx = (s->ev_head + s->ev_count) % VIRTIO_AER_PV_QEMU_MAX_EVENTS;
+    s->events[idx] = *ev;
+    s->ev_raw_len[idx] = raw_len;
+    s->ev_used_len[idx] = used_len;
     s->ev_count++;
     virtio_aer_pv_flush_events(s);
+}
+
+static void virtio_aer_pv_queue_event(VirtIOAerPv *s,
+                                      const union virtio_aer_pv_event *ev)
+{
+    virtio_aer_pv_queue(s, ev, 0, 0);
 }
 
 /* A channel event or an AER message sent later, to order the two */
@@ -930,6 +953,89 @@ AerPvResetCounts *qmp_aer_pv_query_resets(const char *id, Error **errp)
     c->function_resets = dev->flr_count;
     c->host_resets = f ? f->host_resets : 0;
     return c;
+}
+
+/* The device a test hook acts on, which must be live for most of them */
+static VirtIOAerPv *virtio_aer_pv_test_device(bool live, Error **errp)
+{
+    VirtIOAerPv *s = virtio_aer_pv_find();
+
+    if (!s) {
+        error_setg(errp, "no virtio-aer-pv device");
+        return NULL;
+    }
+    if (live && !virtio_aer_pv_live(s)) {
+        error_setg(errp, "virtio-aer-pv has no live guest driver");
+        return NULL;
+    }
+    return s;
+}
+
+void qmp_aer_pv_inject_raw_event(const char *data, bool has_length,
+                                 uint32_t length, Error **errp)
+{
+    VirtIOAerPv *s = virtio_aer_pv_test_device(true, errp);
+    union virtio_aer_pv_event ev = { 0 };
+    g_autofree uint8_t *buf = NULL;
+    size_t len;
+
+    if (!s) {
+        return;
+    }
+    buf = qbase64_decode(data, -1, &len, errp);
+    if (!buf) {
+        return;
+    }
+    if (len == 0 || len > sizeof(ev)) {
+        error_setg(errp, "'data' must decode to 1 to %zu bytes, not %zu",
+                   sizeof(ev), len);
+        return;
+    }
+    memcpy(&ev, buf, len);
+    virtio_aer_pv_queue(s, &ev, len, has_length ? length : len);
+}
+
+void qmp_aer_pv_hold_events(bool hold, Error **errp)
+{
+    VirtIOAerPv *s = virtio_aer_pv_test_device(false, errp);
+
+    if (!s) {
+        return;
+    }
+    s->hold_events = hold;
+    if (!hold) {
+        virtio_aer_pv_flush_events(s);
+    }
+}
+
+void qmp_aer_pv_device_error(Error **errp)
+{
+    VirtIOAerPv *s = virtio_aer_pv_test_device(true, errp);
+
+    if (!s) {
+        return;
+    }
+    s->device_errors++;
+    virtio_error(VIRTIO_DEVICE(s), "virtio-aer-pv: device error injected "
+                 "by aer-pv-device-error");
+}
+
+AerPvStats *qmp_aer_pv_query_stats(Error **errp)
+{
+    VirtIOAerPv *s = virtio_aer_pv_test_device(false, errp);
+    AerPvStats *st;
+
+    if (!s) {
+        return NULL;
+    }
+    st = g_new0(AerPvStats, 1);
+    st->events_queued = s->ev_count;
+    st->events_sent = s->events_sent;
+    st->events_dropped = s->events_dropped;
+    st->events_coalesced = s->events_coalesced;
+    st->device_errors = s->device_errors;
+    st->hold_events = s->hold_events;
+    return st;
 }
 
 /*

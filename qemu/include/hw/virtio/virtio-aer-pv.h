@@ -71,10 +71,16 @@ struct VirtIOAerPv {
     unsigned int nr_funcs;
 
     union virtio_aer_pv_event events[VIRTIO_AER_PV_QEMU_MAX_EVENTS];
+    /* aer-pv-inject-raw-event: bytes to write and length to report */
+    uint16_t ev_raw_len[VIRTIO_AER_PV_QEMU_MAX_EVENTS];
+    uint32_t ev_used_len[VIRTIO_AER_PV_QEMU_MAX_EVENTS];
     unsigned int ev_head;
     unsigned int ev_count;
+    bool hold_events;           /* aer-pv-hold-events: do not deliver */
+    uint64_t events_sent;
     uint64_t events_dropped;
     uint64_t events_coalesced;
+    uint64_t device_errors;
 
     QTAILQ_HEAD(, AerPvReset) resets;
     Error *migration_blocker;
