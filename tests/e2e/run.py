@@ -26,9 +26,10 @@ P = uapi()
 
 RECOVERED = r"AER: device recovery successful"
 # e1000e disables the device in error_detected and enables it again only in
-# slot_reset, so the first error after a recovery that failed in between
-# disables it twice, and the PCI core warns.  Upstream, not aer-pv: the
-# native recovery does the same.  Allowed only where a recovery must fail.
+# slot_reset, so when a recovery fails in between, the next error, or the
+# removal of the device, disables it twice and the PCI core warns.
+# Upstream e1000e, not aer-pv: the native recovery does the same.  Allowed
+# only in the scenarios where a recovery must fail.
 E1000E_AFTER_FAILURE = r"disabling already-disabled device"
 FAILED = r"AER: device recovery failed"
 
@@ -344,6 +345,50 @@ def s_event_queue_overflow(ctx):
         recovers_later(g, bdf, n + 1)
 
 
+# A second NIC on a Root Port with native hot-plug (pciehp), for
+# device_del; QEMU's ACPI hot-plug of bridges is off so that the guest's
+# pciehp, not ACPI, handles the port.
+HOTPLUG_NIC = ["-global", "ICH9-LPC.acpi-pci-hotplug-with-bridge-support=off",
+               "-device", "pcie-root-port,id=rp9,bus=pcie.0,chassis=9,"
+               "slot=9,hotplug=on",
+               "-netdev", "user,id=n9",
+               "-device", "e1000e,id=nic9,bus=rp9,netdev=n9"]
+
+
+def s_device_unplugged_mid_recovery(ctx):
+    """the device hot-unplugged (device_del) while its recovery waits"""
+    # pciehp waits 5 s after the attention button: wait longer than that.
+    with guest(ctx, timeout_ms=20000, extra=HOTPLUG_NIC,
+               allow=[E1000E_AFTER_FAILURE]) as g:
+        bdf0, bdf9 = g.bdf(0), g.bdf(1)
+        g.inject(id="nic9", severity="fatal",
+                 **{"host-reset": "after", "reset-delay-ms": 12000})
+        check(g.wait_dmesg("waiting for host reset", 1, 30),
+              "recovery not waiting for the host")
+        g.qmp("device_del", id="nic9")
+        deadline = time.monotonic() + 40
+        while not any(e["event"] == "DEVICE_DELETED" and
+                      e["data"].get("device") == "nic9"
+                      for e in g.poll_events()):
+            check(time.monotonic() < deadline, "nic9 was not unplugged")
+            time.sleep(0.5)
+        check(g.wait_dmesg(FAILED, 1, 30) == 1, "recovery did not fail")
+        check("channel or device gone during recovery" in g.dmesg(),
+              "no log line for the lost device")
+        check(g.sh(f"test -e /sys/bus/pci/devices/{bdf9}")[0] != 0,
+              "the function is still there")
+        # The host's reset of the unplugged device still ends, and its
+        # announcement names an error the guest no longer tracks.
+        deadline = time.monotonic() + 30
+        while g.channel_messages().get("unknown_seq", 0) < 1:
+            check(time.monotonic() < deadline,
+                  "the late reset announcement was not counted as dropped")
+            time.sleep(0.5)
+        check(g.out("echo alive") == "alive", "guest not responsive")
+        recovers_later(g, bdf0, 1)
+        assert_no_guest_reset(g)
+
+
 def garbage(rng, bus):
     """Host messages that must all be dropped, and the verdict of each."""
     E, R = P["VIRTIO_AER_PV_EVT_ERROR"], P["VIRTIO_AER_PV_EVT_RESET"]
@@ -420,7 +465,8 @@ ORDER = ["s_fatal_reset_before", "s_fatal_reset_after",
          "s_host_reset_fails", "s_second_error_during_recovery",
          "s_two_devices", "s_driver_not_loaded", "s_aer_message_first",
          "s_channel_event_first", "s_module_unloaded_mid_recovery",
-         "s_device_error_mid_recovery", "s_event_queue_overflow",
+         "s_device_unplugged_mid_recovery", "s_device_error_mid_recovery",
+         "s_event_queue_overflow",
          "s_garbage_from_host"]
 
 

@@ -73,11 +73,32 @@ static void virtio_aer_pv_func_addr(PCIDevice *dev,
     f->devfn = dev->devfn;
 }
 
+static bool virtio_aer_pv_realized(PCIDevice *dev)
+{
+    return DEVICE(dev)->realized;
+}
+
+/* Forget functions that were unplugged */
+static void virtio_aer_pv_prune_funcs(VirtIOAerPv *s)
+{
+    unsigned int i = 0;
+
+    while (i < s->nr_funcs) {
+        if (virtio_aer_pv_realized(s->funcs[i].dev)) {
+            i++;
+            continue;
+        }
+        object_unref(OBJECT(s->funcs[i].dev));
+        s->funcs[i] = s->funcs[--s->nr_funcs];
+    }
+}
+
 static AerPvFunc *virtio_aer_pv_func(VirtIOAerPv *s, PCIDevice *dev,
                                      bool create)
 {
     unsigned int i;
 
+    virtio_aer_pv_prune_funcs(s);
     for (i = 0; i < s->nr_funcs; i++) {
         if (s->funcs[i].dev == dev) {
             return &s->funcs[i];
@@ -86,6 +107,7 @@ static AerPvFunc *virtio_aer_pv_func(VirtIOAerPv *s, PCIDevice *dev,
     if (!create || s->nr_funcs == VIRTIO_AER_PV_QEMU_MAX_FUNCS) {
         return NULL;
     }
+    object_ref(OBJECT(dev));
     s->funcs[s->nr_funcs] = (AerPvFunc) { .dev = dev };
     return &s->funcs[s->nr_funcs++];
 }
@@ -98,6 +120,7 @@ static AerPvFunc *virtio_aer_pv_func_by_addr(VirtIOAerPv *s,
     if (le16_to_cpu(a->segment) != 0) {
         return NULL;
     }
+    virtio_aer_pv_prune_funcs(s);
     for (i = 0; i < s->nr_funcs; i++) {
         PCIDevice *dev = s->funcs[i].dev;
 
@@ -265,10 +288,13 @@ static void virtio_aer_pv_deferred(void *opaque)
     if (d->dev) {
         Error *err = NULL;
 
-        virtio_aer_pv_emulate_aer(d->dev, d->severity, &err);
+        if (virtio_aer_pv_realized(d->dev)) {
+            virtio_aer_pv_emulate_aer(d->dev, d->severity, &err);
+        }
         if (err) {
             warn_report_err(err);
         }
+        object_unref(OBJECT(d->dev));
     } else if (virtio_aer_pv_live(d->s)) {
         virtio_aer_pv_queue_event(d->s, &d->ev);
     }
@@ -321,6 +347,27 @@ static void virtio_aer_pv_respond(VirtIOAerPv *s, VirtQueueElement *elem,
     g_free(elem);
 }
 
+static void virtio_aer_pv_free_reset(VirtIOAerPv *s, AerPvReset *r)
+{
+    unsigned int i;
+
+    QTAILQ_REMOVE(&s->resets, r, next);
+    timer_del(&r->timer);
+    for (i = 0; i < r->nr_devs; i++) {
+        object_unref(OBJECT(r->devs[i]));
+    }
+    g_free(r->elem);
+    g_free(r);
+}
+
+static void virtio_aer_pv_reset_add_dev(AerPvReset *r, PCIDevice *dev)
+{
+    if (r->nr_devs < ARRAY_SIZE(r->devs)) {
+        object_ref(OBJECT(dev));
+        r->devs[r->nr_devs++] = dev;
+    }
+}
+
 static void virtio_aer_pv_reset_end(void *opaque)
 {
     AerPvReset *r = opaque;
@@ -332,7 +379,10 @@ static void virtio_aer_pv_reset_end(void *opaque)
     for (i = 0; i < r->nr_devs; i++) {
         AerPvFunc *f = virtio_aer_pv_func(s, r->devs[i], false);
 
-        if (!r->fail) {
+        if (!virtio_aer_pv_realized(r->devs[i])) {
+            continue;           /* unplugged meanwhile */
+        }
+        if (!r->fail && !r->host_did_reset) {
             virtio_aer_pv_reset_dev(r->devs[i]);
         }
         if (f) {
@@ -346,7 +396,7 @@ static void virtio_aer_pv_reset_end(void *opaque)
     }
     trace_virtio_aer_pv_host_reset(r->seq, r->fail);
 
-    if (r->aer_message) {
+    if (r->aer_message && virtio_aer_pv_realized(r->devs[0])) {
         Error *err = NULL;
 
         virtio_aer_pv_emulate_aer(r->devs[0], r->severity, &err);
@@ -372,10 +422,9 @@ static void virtio_aer_pv_reset_end(void *opaque)
         };
 
         virtio_aer_pv_respond(s, r->elem, &resp);
+        r->elem = NULL;
     }
-    QTAILQ_REMOVE(&s->resets, r, next);
-    timer_del(&r->timer);
-    g_free(r);
+    virtio_aer_pv_free_reset(s, r);
 }
 
 static AerPvReset *virtio_aer_pv_new_reset(VirtIOAerPv *s, uint32_t seq,
@@ -395,9 +444,7 @@ static void virtio_aer_pv_add_link(PCIBus *bus, PCIDevice *dev, void *opaque)
 {
     AerPvReset *r = opaque;
 
-    if (r->nr_devs < ARRAY_SIZE(r->devs)) {
-        r->devs[r->nr_devs++] = dev;
-    }
+    virtio_aer_pv_reset_add_dev(r, dev);
 }
 
 static bool virtio_aer_pv_has_flr(PCIDevice *dev)
@@ -446,7 +493,7 @@ static bool virtio_aer_pv_request_reset(VirtIOAerPv *s,
         pci_for_each_device_under_bus(pci_get_bus(f->dev),
                                       virtio_aer_pv_add_link, r);
     } else {
-        r->devs[r->nr_devs++] = f->dev;
+        virtio_aer_pv_reset_add_dev(r, f->dev);
     }
     timer_mod(&r->timer, qemu_clock_get_ms(QEMU_CLOCK_VIRTUAL) +
                          f->request_delay_ms);
@@ -876,6 +923,7 @@ AerPvInjectResult *qmp_aer_pv_inject_error(const char *id,
         AerPvDeferred *d = g_new0(AerPvDeferred, 1);
 
         d->dev = devs[0];
+        object_ref(OBJECT(d->dev));
         d->severity = severity;
         virtio_aer_pv_defer(d, aer_message_delay_ms);
     } else if (aer_message) {
@@ -926,8 +974,9 @@ AerPvInjectResult *qmp_aer_pv_inject_error(const char *id,
         r->announce = res->delivered;
         r->aer_message = aer_message_after_reset;
         r->severity = severity;
-        memcpy(r->devs, devs, nr * sizeof(devs[0]));
-        r->nr_devs = nr;
+        for (i = 0; i < nr; i++) {
+            virtio_aer_pv_reset_add_dev(r, devs[i]);
+        }
         timer_mod(&r->timer, qemu_clock_get_ms(QEMU_CLOCK_VIRTUAL) +
                              reset_delay_ms);
     }
@@ -1050,10 +1099,13 @@ static void virtio_aer_pv_poll_reset(void *opaque)
     int64_t now = qemu_clock_get_ms(QEMU_CLOCK_VIRTUAL);
     uint32_t vendor;
 
-    vendor = PCI_DEVICE_GET_CLASS(dev)->config_read(dev, PCI_VENDOR_ID, 2);
-    if (vendor != 0xffff || now >= r->deadline_ms) {
+    vendor = virtio_aer_pv_realized(dev) ?
+             PCI_DEVICE_GET_CLASS(dev)->config_read(dev, PCI_VENDOR_ID, 2) :
+             0xffff;
+    if (vendor != 0xffff || now >= r->deadline_ms ||
+        !virtio_aer_pv_realized(dev)) {
         r->fail = vendor == 0xffff;
-        r->nr_devs = 0;     /* the host did the reset, not us */
+        r->host_did_reset = true;
         virtio_aer_pv_reset_end(r);
         return;
     }
@@ -1092,7 +1144,7 @@ bool virtio_aer_pv_forward_host_error(PCIDevice *dev)
 
     r = virtio_aer_pv_new_reset(s, seq, VIRTIO_AER_PV_RESET_KIND_LINK);
     r->announce = true;
-    r->devs[r->nr_devs++] = dev;
+    virtio_aer_pv_reset_add_dev(r, dev);
     timer_deinit(&r->timer);
     timer_init_ms(&r->timer, QEMU_CLOCK_VIRTUAL, virtio_aer_pv_poll_reset, r);
     r->deadline_ms = qemu_clock_get_ms(QEMU_CLOCK_VIRTUAL) +
@@ -1138,10 +1190,10 @@ static void virtio_aer_pv_unrealize(DeviceState *dev)
     AerPvReset *r, *tmp;
 
     QTAILQ_FOREACH_SAFE(r, &s->resets, next, tmp) {
-        QTAILQ_REMOVE(&s->resets, r, next);
-        timer_del(&r->timer);
-        g_free(r->elem);
-        g_free(r);
+        virtio_aer_pv_free_reset(s, r);
+    }
+    while (s->nr_funcs) {
+        object_unref(OBJECT(s->funcs[--s->nr_funcs].dev));
     }
     virtio_delete_queue(s->reqq);
     virtio_delete_queue(s->eventq);

@@ -30,7 +30,7 @@ typedef enum AerPvRequestOutcome {
 
 /* The newest error of one function, as the host knows it */
 typedef struct AerPvFunc {
-    PCIDevice *dev;
+    PCIDevice *dev;             /* holds a reference: it may be unplugged */
     uint32_t seq;
     uint8_t severity;
     uint8_t reset;
@@ -51,7 +51,8 @@ typedef struct AerPvReset {
     int severity;               /* AerPvSeverity of that message */
     int64_t deadline_ms;        /* polling a host reset: give up then */
     uint8_t kind;
-    PCIDevice *devs[VIRTIO_AER_PV_MAX_FUNCS];
+    bool host_did_reset;        /* polled: reset nothing, just report */
+    PCIDevice *devs[VIRTIO_AER_PV_MAX_FUNCS];   /* each holds a reference */
     unsigned int nr_devs;
     VirtQueueElement *elem;     /* the REQ_RESET to answer, if any */
     QTAILQ_ENTRY(AerPvReset) next;
