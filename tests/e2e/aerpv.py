@@ -238,8 +238,10 @@ class Guest:
 
     def splats(self, allow=()):
         """The guest log's lines that report a kernel problem, after a
-        kmemleak scan on a guest that has kmemleak.  A warning whose
-        "cut here" block contains one of the regexes in allow is not one."""
+        kmemleak scan on a guest that has kmemleak.  A report (a warning's
+        "cut here" block, or a lockdep or sanitizer report between its
+        "====" banner and the end of its stack) that contains one of the
+        regexes in allow is not one."""
         if self.kmemleak:
             self.out(f"echo scan > {KMEMLEAK}", timeout=300)
             leaks = self.out(f"cat {KMEMLEAK}")
@@ -247,13 +249,14 @@ class Guest:
                 return ["kmemleak: " + ln for ln in leaks.splitlines()[:20]]
         kept, block = [], None
         for ln in self.dmesg().splitlines():
-            if "[ cut here ]" in ln:
+            if block is None and ("[ cut here ]" in ln or
+                                  re.match(r"\[[^]]*\] =+$", ln)):
                 block = []
             if block is None:
                 kept.append(ln)
                 continue
             block.append(ln)
-            if "---[ end trace" in ln:
+            if "---[ end trace" in ln or "</TASK>" in ln:
                 if not any(re.search(a, b) for a in allow for b in block):
                     kept += block
                 block = None

@@ -31,6 +31,10 @@ RECOVERED = r"AER: device recovery successful"
 # Upstream e1000e, not aer-pv: the native recovery does the same.  Allowed
 # only in the scenarios where a recovery must fail.
 E1000E_AFTER_FAILURE = r"disabling already-disabled device"
+# Lockdep reports reset_lock against pci_rescan_remove_lock inside
+# pciehp_unconfigure_device() on every hot-unplug in Debian's 6.12.117,
+# with or without aer-pv (an idle e1000e unplugged shows the same).
+PCIEHP_UNPLUG_LOCKDEP = r"pciehp_unconfigure_device"
 FAILED = r"AER: device recovery failed"
 
 
@@ -357,16 +361,17 @@ HOTPLUG_NIC = ["-global", "ICH9-LPC.acpi-pci-hotplug-with-bridge-support=off",
 
 def s_device_unplugged_mid_recovery(ctx):
     """the device hot-unplugged (device_del) while its recovery waits"""
-    # pciehp waits 5 s after the attention button: wait longer than that.
-    with guest(ctx, timeout_ms=20000, extra=HOTPLUG_NIC,
-               allow=[E1000E_AFTER_FAILURE]) as g:
+    # The host's reset never ends, so only the unplug can end the wait:
+    # pciehp waits 5 s after the attention button, and on the sanitized
+    # guest the unplug takes about 2 minutes (lockdep's report, above).
+    with guest(ctx, timeout_ms=300000, extra=HOTPLUG_NIC,
+               allow=[E1000E_AFTER_FAILURE, PCIEHP_UNPLUG_LOCKDEP]) as g:
         bdf0, bdf9 = g.bdf(0), g.bdf(1)
-        g.inject(id="nic9", severity="fatal",
-                 **{"host-reset": "after", "reset-delay-ms": 12000})
+        r = g.inject(id="nic9", severity="fatal", **{"host-reset": "never"})
         check(g.wait_dmesg("waiting for host reset", 1, 30),
               "recovery not waiting for the host")
         g.qmp("device_del", id="nic9")
-        deadline = time.monotonic() + 40
+        deadline = time.monotonic() + 300
         while not any(e["event"] == "DEVICE_DELETED" and
                       e["data"].get("device") == "nic9"
                       for e in g.poll_events()):
@@ -377,32 +382,41 @@ def s_device_unplugged_mid_recovery(ctx):
               "no log line for the lost device")
         check(g.sh(f"test -e /sys/bus/pci/devices/{bdf9}")[0] != 0,
               "the function is still there")
-        # The host's reset of the unplugged device still ends, and its
-        # announcement names an error the guest no longer tracks.
+        # A host that still names the unplugged function is not followed.
+        b9 = [int(x, 16) for x in re.split("[:.]", bdf9)]
+        g.raw_event(error_event(r["seq"] + 100, [(b9[0], b9[1],
+                                                  b9[2] << 3 | b9[3])]))
         deadline = time.monotonic() + 30
-        while g.channel_messages().get("unknown_seq", 0) < 1:
+        while g.channel_messages().get("no_device", 0) < 1:
             check(time.monotonic() < deadline,
-                  "the late reset announcement was not counted as dropped")
+                  "an error on the unplugged function was not dropped")
             time.sleep(0.5)
         check(g.out("echo alive") == "alive", "guest not responsive")
         recovers_later(g, bdf0, 1)
         assert_no_guest_reset(g)
 
 
+def error_event(seq, funcs, sev=P["VIRTIO_AER_PV_SEV_FATAL"],
+                reset=P["VIRTIO_AER_PV_RESET_PENDING"],
+                kind=P["VIRTIO_AER_PV_RESET_KIND_LINK"],
+                typ=P["VIRTIO_AER_PV_EVT_ERROR"], flags=0, nr=None):
+    """struct virtio_aer_pv_error_event's bytes; funcs: (seg, bus, devfn)"""
+    maxf = P["VIRTIO_AER_PV_MAX_FUNCS"]
+    b = struct.pack("<HHIBBBB", typ, flags, seq, sev, reset, kind,
+                    len(funcs) if nr is None else nr)
+    b += bytes(40)              # struct virtio_aer_pv_aer_regs
+    for seg, bus, devfn in list(funcs)[:maxf]:
+        b += struct.pack("<HBB", seg, bus, devfn)
+    return b + bytes(4 * (maxf - min(len(funcs), maxf)))
+
+
 def garbage(rng, bus):
     """Host messages that must all be dropped, and the verdict of each."""
-    E, R = P["VIRTIO_AER_PV_EVT_ERROR"], P["VIRTIO_AER_PV_EVT_RESET"]
-    FATAL, PEND = P["VIRTIO_AER_PV_SEV_FATAL"], P["VIRTIO_AER_PV_RESET_PENDING"]
+    R = P["VIRTIO_AER_PV_EVT_RESET"]
     LINK, MAXF = P["VIRTIO_AER_PV_RESET_KIND_LINK"], P["VIRTIO_AER_PV_MAX_FUNCS"]
 
-    def err(seq, sev=FATAL, reset=PEND, kind=LINK, funcs=((0, bus, 0),),
-            typ=E, flags=0, nr=None):
-        b = struct.pack("<HHIBBBB", typ, flags, seq, sev, reset, kind,
-                        len(funcs) if nr is None else nr)
-        b += bytes(40)
-        for seg, bu, devfn in list(funcs)[:MAXF]:
-            b += struct.pack("<HBB", seg, bu, devfn)
-        return b + bytes(4 * (MAXF - min(len(funcs), MAXF)))
+    def err(seq, funcs=((0, bus, 0),), **kw):
+        return error_event(seq, funcs, **kw)
 
     out = []
     for _ in range(300):    # random bytes, random lengths

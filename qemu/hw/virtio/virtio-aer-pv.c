@@ -78,27 +78,11 @@ static bool virtio_aer_pv_realized(PCIDevice *dev)
     return DEVICE(dev)->realized;
 }
 
-/* Forget functions that were unplugged */
-static void virtio_aer_pv_prune_funcs(VirtIOAerPv *s)
-{
-    unsigned int i = 0;
-
-    while (i < s->nr_funcs) {
-        if (virtio_aer_pv_realized(s->funcs[i].dev)) {
-            i++;
-            continue;
-        }
-        object_unref(OBJECT(s->funcs[i].dev));
-        s->funcs[i] = s->funcs[--s->nr_funcs];
-    }
-}
-
 static AerPvFunc *virtio_aer_pv_func(VirtIOAerPv *s, PCIDevice *dev,
                                      bool create)
 {
     unsigned int i;
 
-    virtio_aer_pv_prune_funcs(s);
     for (i = 0; i < s->nr_funcs; i++) {
         if (s->funcs[i].dev == dev) {
             return &s->funcs[i];
@@ -120,7 +104,6 @@ static AerPvFunc *virtio_aer_pv_func_by_addr(VirtIOAerPv *s,
     if (le16_to_cpu(a->segment) != 0) {
         return NULL;
     }
-    virtio_aer_pv_prune_funcs(s);
     for (i = 0; i < s->nr_funcs; i++) {
         PCIDevice *dev = s->funcs[i].dev;
 
@@ -379,9 +362,6 @@ static void virtio_aer_pv_reset_end(void *opaque)
     for (i = 0; i < r->nr_devs; i++) {
         AerPvFunc *f = virtio_aer_pv_func(s, r->devs[i], false);
 
-        if (!virtio_aer_pv_realized(r->devs[i])) {
-            continue;           /* unplugged meanwhile */
-        }
         if (!r->fail && !r->host_did_reset) {
             virtio_aer_pv_reset_dev(r->devs[i]);
         }
@@ -396,7 +376,7 @@ static void virtio_aer_pv_reset_end(void *opaque)
     }
     trace_virtio_aer_pv_host_reset(r->seq, r->fail);
 
-    if (r->aer_message && virtio_aer_pv_realized(r->devs[0])) {
+    if (r->aer_message && r->nr_devs) {
         Error *err = NULL;
 
         virtio_aer_pv_emulate_aer(r->devs[0], r->severity, &err);
@@ -1095,15 +1075,14 @@ AerPvStats *qmp_aer_pv_query_stats(Error **errp)
 static void virtio_aer_pv_poll_reset(void *opaque)
 {
     AerPvReset *r = opaque;
-    PCIDevice *dev = r->devs[0];
+    PCIDevice *dev = r->nr_devs ? r->devs[0] : NULL;
     int64_t now = qemu_clock_get_ms(QEMU_CLOCK_VIRTUAL);
     uint32_t vendor;
 
-    vendor = virtio_aer_pv_realized(dev) ?
+    vendor = dev ?
              PCI_DEVICE_GET_CLASS(dev)->config_read(dev, PCI_VENDOR_ID, 2) :
              0xffff;
-    if (vendor != 0xffff || now >= r->deadline_ms ||
-        !virtio_aer_pv_realized(dev)) {
+    if (vendor != 0xffff || now >= r->deadline_ms || !dev) {
         r->fail = vendor == 0xffff;
         r->host_did_reset = true;
         virtio_aer_pv_reset_end(r);
@@ -1154,6 +1133,42 @@ bool virtio_aer_pv_forward_host_error(PCIDevice *dev)
     return true;
 }
 
+/*
+ * A function was unplugged: drop it from the functions tracked and from
+ * the resets in flight, and with it the reference that kept it alive, so
+ * that its unplug completes (DEVICE_DELETED) whatever the guest does.
+ */
+static void virtio_aer_pv_unrealize_notify(DeviceListener *listener,
+                                           DeviceState *qdev)
+{
+    VirtIOAerPv *s = container_of(listener, VirtIOAerPv, listener);
+    Object *obj = object_dynamic_cast(OBJECT(qdev), TYPE_PCI_DEVICE);
+    AerPvReset *r;
+    unsigned int i;
+
+    if (!obj) {
+        return;
+    }
+    for (i = 0; i < s->nr_funcs; i++) {
+        if (OBJECT(s->funcs[i].dev) == obj) {
+            object_unref(obj);
+            s->funcs[i] = s->funcs[--s->nr_funcs];
+            break;
+        }
+    }
+    QTAILQ_FOREACH(r, &s->resets, next) {
+        for (i = 0; i < r->nr_devs; i++) {
+            if (OBJECT(r->devs[i]) == obj) {
+                object_unref(obj);
+                memmove(&r->devs[i], &r->devs[i + 1],
+                        (r->nr_devs - i - 1) * sizeof(r->devs[0]));
+                r->nr_devs--;
+                break;
+            }
+        }
+    }
+}
+
 static void virtio_aer_pv_realize(DeviceState *dev, Error **errp)
 {
     VirtIODevice *vdev = VIRTIO_DEVICE(dev);
@@ -1178,6 +1193,8 @@ static void virtio_aer_pv_realize(DeviceState *dev, Error **errp)
     }
 
     QTAILQ_INIT(&s->resets);
+    s->listener.unrealize = virtio_aer_pv_unrealize_notify;
+    device_listener_register(&s->listener);
     virtio_init(vdev, VIRTIO_ID_AER_PV, sizeof(struct virtio_aer_pv_config));
     s->eventq = virtio_add_queue(vdev, 64, virtio_aer_pv_handle_event);
     s->reqq = virtio_add_queue(vdev, 64, virtio_aer_pv_handle_request);
@@ -1189,6 +1206,7 @@ static void virtio_aer_pv_unrealize(DeviceState *dev)
     VirtIOAerPv *s = VIRTIO_AER_PV(dev);
     AerPvReset *r, *tmp;
 
+    device_listener_unregister(&s->listener);
     QTAILQ_FOREACH_SAFE(r, &s->resets, next, tmp) {
         virtio_aer_pv_free_reset(s, r);
     }

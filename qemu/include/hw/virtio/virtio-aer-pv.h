@@ -30,7 +30,7 @@ typedef enum AerPvRequestOutcome {
 
 /* The newest error of one function, as the host knows it */
 typedef struct AerPvFunc {
-    PCIDevice *dev;             /* holds a reference: it may be unplugged */
+    PCIDevice *dev;             /* holds a reference until it is unplugged */
     uint32_t seq;
     uint8_t severity;
     uint8_t reset;
@@ -52,7 +52,7 @@ typedef struct AerPvReset {
     int64_t deadline_ms;        /* polling a host reset: give up then */
     uint8_t kind;
     bool host_did_reset;        /* polled: reset nothing, just report */
-    PCIDevice *devs[VIRTIO_AER_PV_MAX_FUNCS];   /* each holds a reference */
+    PCIDevice *devs[VIRTIO_AER_PV_MAX_FUNCS];   /* as AerPvFunc.dev */
     unsigned int nr_devs;
     VirtQueueElement *elem;     /* the REQ_RESET to answer, if any */
     QTAILQ_ENTRY(AerPvReset) next;
@@ -84,6 +84,7 @@ struct VirtIOAerPv {
     uint64_t device_errors;
 
     QTAILQ_HEAD(, AerPvReset) resets;
+    DeviceListener listener;    /* forgets functions that are unplugged */
     Error *migration_blocker;
 };
 
