@@ -270,14 +270,21 @@ def recovers_later(g, bdf, n):
     check(g.traffic(), "no traffic after the later recovery")
 
 
+def recovery_waiting(g, **inject):
+    """A fatal error whose host reset is in flight; returns once the
+    guest's recovery waits for that reset."""
+    r = g.inject(severity="fatal", **inject)
+    check(g.wait_dmesg("waiting for host reset", 1, 30),
+          "recovery not waiting for the host")
+    return r
+
+
 def s_module_unloaded_mid_recovery(ctx):
     """the driver unloaded while a recovery waits: it fails, no hang"""
     with guest(ctx, allow=[E1000E_AFTER_FAILURE]) as g:
         bdf = g.bdf()
-        g.inject(severity="fatal", **{"host-reset": "after",
-                                      "reset-delay-ms": 3000})
-        check(g.wait_dmesg("waiting for host reset", 1, 30),
-              "recovery not waiting for the host")
+        recovery_waiting(g, **{"host-reset": "after",
+                               "reset-delay-ms": 3000})
         t0 = time.monotonic()
         g.out("rmmod virtio_aer_pv", timeout=30)
         check(time.monotonic() - t0 < 10, "rmmod was not prompt")
@@ -298,10 +305,8 @@ def s_device_error_mid_recovery(ctx):
     """the host resets the virtio device mid-recovery (NEEDS_RESET)"""
     with guest(ctx, allow=[E1000E_AFTER_FAILURE]) as g:
         bdf = g.bdf()
-        g.inject(severity="fatal", **{"host-reset": "after",
-                                      "reset-delay-ms": 3000})
-        check(g.wait_dmesg("waiting for host reset", 1, 30),
-              "recovery not waiting for the host")
+        recovery_waiting(g, **{"host-reset": "after",
+                               "reset-delay-ms": 3000})
         g.qmp("aer-pv-device-error")
         check(g.wait_dmesg("device reset, channel up again", 1, 30),
               "the driver did not reset the device")
@@ -367,9 +372,7 @@ def s_device_unplugged_mid_recovery(ctx):
     with guest(ctx, timeout_ms=300000, extra=HOTPLUG_NIC,
                allow=[E1000E_AFTER_FAILURE, PCIEHP_UNPLUG_LOCKDEP]) as g:
         bdf0, bdf9 = g.bdf(0), g.bdf(1)
-        r = g.inject(id="nic9", severity="fatal", **{"host-reset": "never"})
-        check(g.wait_dmesg("waiting for host reset", 1, 30),
-              "recovery not waiting for the host")
+        r = recovery_waiting(g, id="nic9", **{"host-reset": "never"})
         g.qmp("device_del", id="nic9")
         deadline = time.monotonic() + 300
         while not any(e["event"] == "DEVICE_DELETED" and
