@@ -24,20 +24,24 @@
  *           Up to FAULTS faults in all: a message taken out of order
  *           (reorder), delivered and queued again (duplicate), or lost.
  *  guest    fsm.c, one inline per function, same name with fsm_ for
- *           aer_pv_: fsm_alloc, fsm_start, fsm_merge_reset, fsm_coalesce,
- *           fsm_error_one, fsm_on_error, fsm_update_reset, fsm_on_reset,
- *           fsm_group_state, fsm_group_mark (and M_PEER for
+ *           aer_pv_: fsm_alloc, fsm_start, fsm_add_start,
+ *           fsm_merge_reset, fsm_coalesce, fsm_error_one, fsm_on_error,
+ *           fsm_update_reset, fsm_on_reset, fsm_group_state,
+ *           fsm_pending_mark, fsm_group_mark (and M_PEER for
  *           aer_pv_reset_peer), fsm_resume_group, fsm_fall_back,
  *           fsm_decide, fsm_reset_step, fsm_wait_check, fsm_request_done,
- *           fsm_recovery_done, fsm_on_aer, fsm_on_query.  recovery.c:
- *           proctype events() is vap_event_work() + aer_pv_channel_event()
- *           with aer_pv_start_runs() (start_runs); proctype worker() is
- *           aer_pv_run_work() / aer_pv_recover() (do_recovery, end_run)
- *           with aer_pv_add_to_run() (add_to_run); do_recovery() is
- *           pcie_do_recovery() with the hooks of patches/linux 0002 and
- *           0003 (aer_pv_reset_subordinates, aer_root_reset,
- *           aer_pv_reset_nonfatal); reset_link() is aer_pv_reset_link()
- *           with aer_pv_find_busy() (find_busy); reset_step_wait() is
+ *           fsm_recovery_done, fsm_on_aer, fsm_on_query; fsm.h's
+ *           aer_pv_busy() and aer_pv_frozen() are M_BUSY and M_FROZEN.
+ *           recovery.c: proctype events() is vap_event_work() +
+ *           aer_pv_channel_event() with aer_pv_start_runs() (start_runs);
+ *           proctype worker() is aer_pv_run_work() / aer_pv_recover()
+ *           (do_recovery, end_run) with aer_pv_add_to_run() (add_to_run);
+ *           do_recovery() is pcie_do_recovery() with the hooks of
+ *           patches/linux 0002 and 0003 (aer_pv_reset_subordinates,
+ *           aer_root_reset, aer_pv_reset_nonfatal), frozen as
+ *           run->frozen says; reset_link() is aer_pv_reset_link() with
+ *           aer_pv_find_busy() and aer_pv_find_busy_cb() (find_busy) and
+ *           aer_pv_snap() (M_SNAP); reset_step_wait() is
  *           aer_pv_reset_step_wait() with aer_pv_request() for REQ_RESET;
  *           proctype aer_thread() is aer_pv_handle_error() (REQ_QUERY,
  *           CLAIM / JOIN, the run it recovers itself) and the native
@@ -77,8 +81,11 @@
  *    aer_pv_reset_step() (only the run itself can end its function's
  *    recovery in between; under a shared Root Port they stay apart).
  *  - Driver answers: error_detected votes CAN_RECOVER or NEED_RESET
- *    (nondeterministic); for a frozen channel both go through the reset
- *    step first, so only NEED_RESET is modelled; native resets succeed.
+ *    (nondeterministic); for a frozen channel (aer_pv_frozen(): a fatal
+ *    error, or one the host resets for) both go through the reset step
+ *    first, so only NEED_RESET is modelled; native resets succeed.
+ *  - Run records keep seq and frozen; run->severity and act->severity
+ *    only name the error in the log.
  *  - Reset kinds: every function is a PF with a link, so the guest asks
  *    for VIRTIO_AER_PV_RESET_KIND_LINK and a link reset reaches every
  *    function of the host link (hlink[]).
@@ -109,6 +116,11 @@
  *      as the pending error; it is still tracked after each
  *      recovery_done; it ends only after the first one ended; and it has
  *      ended in every final state (proctype final_check, on `timeout').
+ *  -DCHECK_E (e) assertion in host_request_reset(): a reset request names
+ *      the error its function recovers: the host never answers REQ_RESET
+ *      STALE while the function recovers the host's newest error on it
+ *      (a STALE answer fails the recovery).  Needs three errors on one
+ *      function to fail; scripts/verify.sh checks it in --known-issues.
  *
  * Configurations (scripts/verify.sh; -D knobs, defaults in brackets)
  * --------------
@@ -118,72 +130,117 @@
  *             device with a Root Port per function (non-mirrored: two
  *             runs share one host reset); 3: any of them.
  *  NERR [2], FAULTS [1], NAER [1] (emulated AER messages at most),
- *  NO_AER_MSG, NO_CAN_REQUEST [the host may or may not offer
+ *  NO_AER_MSG, NO_HOST_RESET (no error has a host reset),
+ *  NO_CAN_REQUEST [the host may or may not offer
  *  VIRTIO_AER_PV_F_RESET_REQUEST].
  *  verify.sh checks "one-device" (TOPO=0: both errors on F0, overlapping
- *  and coalesced, with faults and the AER message path) and
- *  "two-functions" (TOPO=2 -DNO_AER_MSG -DFAULTS=0: both functions, two
- *  overlapping errors, shared host resets); together 2 functions x 2
- *  overlapping errors, about 3 minutes on 2 cores, under 1.4 GB per
- *  search.  The searches use -DCOLLAPSE (lossless state compression), no
- *  bitstate or hash compaction.  Checked once, too big for every run:
- *  TOPO=2 -DNO_AER_MSG (one channel fault): (a)-(d) hold, 104M states,
- *  8 min, 5.4 GB; TOPO=2 -DFAULTS=0 (AER messages): (a), (b), (d) hold
- *  (76M-82M states), (c) needs more than 6 GB; TOPO=0 -DNERR=3
- *  -DNO_AER_MSG -DFAULTS=0: (a), (b), (d) hold; with AER messages see
- *  pending-goes-backwards below.
+ *  and coalesced, with faults and the AER message path), "two-functions"
+ *  (TOPO=2 -DNO_AER_MSG -DFAULTS=0: both functions, two overlapping
+ *  errors, shared host resets), "nonfatal-errors" (TOPO=0
+ *  -DNONFATAL_HOST_RESET -DAER_MSG_NONFATAL -DFAULTS=0: non-fatal errors
+ *  with every host reset and with AER messages, the fixed known issues
+ *  nonfatal-host-reset and aer-message-severity together) and, for (c)
+ *  and (d) only, "three-errors" (TOPO=0 -DNERR=3 -DFAULTS=0
+ *  -DNO_HOST_RESET -DNO_CAN_REQUEST: the fixed known issue
+ *  pending-goes-backwards, restricted to fit the budget: 0.1M states
+ *  where its full configuration has 105M-128M, and the model of the
+ *  code before 5d8b2f7 still fails (d) there).  Together 2 functions x
+ *  2 overlapping errors and 3 errors on one function, 65M states,
+ *  about 5 minutes on 2 cores (9 minutes with JOBS=1), under 1.3 GB per
+ *  search.  The searches use -DCOLLAPSE (lossless state
+ *  compression), no bitstate or hash compaction.
+ *  Checked once after 5d8b2f7, too big for every run: TOPO=0 -DNERR=3
+ *  -DFAULTS=0 (pending-goes-backwards): (a), (b), (d) hold (128M, 105M,
+ *  116M states, 6-8 minutes and 6.4-7.9 GB each), (c) was not exhaustive
+ *  at 10 GB (103M states, no error); nonfatal-host-reset and
+ *  aer-message-severity: (a)-(d) hold (under 3M states each); the
+ *  configurations of the remaining known issues: (c) and (d) hold
+ *  (pending-misses-group-reset: 38M and 20M states, 5.2 GB for (c)).
+ *  Checked once before 5d8b2f7 and not since: TOPO=2 -DNO_AER_MSG (one
+ *  channel fault): (a)-(d) held, 104M states, 8 min, 5.4 GB; TOPO=2
+ *  -DFAULTS=0 (AER messages): (a), (b), (d) held (76M-82M states).
  *
- * The default host keeps to what the guest handles (see Known issues):
+ * The default host is restricted, to what the device must do or to
+ * bound the searches (see Known issues):
  *  - an error without a host reset names only its reporting function
  *    (funcs[] lists "every function the host's reset affects");
  *    -DNONE_NAMES_LINK lets it name the whole link, as QEMU's
  *    aer-pv-inject-error allows;
  *  - a non-fatal error has no host reset or one done before the
- *    notification; -DNONFATAL_HOST_RESET allows PENDING and FAILED;
+ *    notification; -DNONFATAL_HOST_RESET allows PENDING and FAILED
+ *    (handled since 5d8b2f7: the nonfatal-errors configuration);
  *  - emulated AER messages only for fatal errors; -DAER_MSG_NONFATAL
- *    allows them for non-fatal ones;
- *  - REQ_QUERY answers in time; -DQUERY_TIMEOUT lets it time out.
+ *    allows them for non-fatal ones (handled since 5d8b2f7, ditto);
+ *  - REQ_QUERY answers in time, as the device must; -DQUERY_TIMEOUT
+ *    lets it time out.
  *
  * Known issues (scripts/verify.sh --known-issues reproduces each)
  * ------------
- *  shared-root-port (TOPO=1): (a), (b).  aer_pv_reset_link() drives the
- *      reset step from the first busy function aer_pv_find_busy() meets
- *      under the bridge, which may belong to another run and another
- *      error; and aer_pv_reset_step_wait() sends REQ_RESET with snap.seq
- *      re-read after the decision.  E.g. F0 still in the (finishing)
- *      recovery of error 1 with error 2 pending, F1's run for error 2
- *      (host reset DONE) decides REQUEST from F0's record, F0 then moves
- *      on to error 2, the request goes out for seq 2, and the host resets
- *      again (a), while the guest resumes both functions (b).
- *  nonfatal-host-reset (-DNONFATAL_HOST_RESET): (b).  A non-fatal error
- *      whose drivers vote CAN_RECOVER gets mmio_enabled and resume
- *      without reaching the reset step, so aer-pv never waits for the
- *      host's reset in flight.
- *  aer-message-severity (-DAER_MSG_NONFATAL): (b).  aer_pv_handle_error()
- *      starts the JOIN run with the AER message's severity, while
- *      aer_pv_on_query() joined the host's newest error (REQ_QUERY), which
- *      may be a fatal one with its reset in flight: the run is non-fatal,
- *      as in the previous issue.
- *  pending-misses-group-reset (TOPO=2 -DNONE_NAMES_LINK): (a), (b).  A
- *      reset requested for error e by one function is recorded
- *      (aer_pv_group_mark) only on functions whose current error is e; a
- *      function holding e as its pending error still says NONE and asks
- *      for a second reset once it gets to e.  Also the two runs of one
- *      error vote independently: one resumes (CAN_RECOVER) while the
- *      other's requested link reset is in flight.
- *  query-timeout (-DQUERY_TIMEOUT): (a), (b).  When REQ_QUERY gets no
- *      answer, aer_pv_handle_error() leaves the error to the native
- *      recovery (native link reset), and the channel event of the same
- *      error later starts a second, aer-pv, recovery.
- *  pending-goes-backwards (-DNERR=3 -DFAULTS=0): (d).  Errors 1, 2, 3 on
- *      one function; the AER message of error 3 is answered by REQ_QUERY
- *      while error 1 recovers, so 3 becomes the pending error; then the
- *      channel's EVT_ERROR 2, in order but slower, passes the checks
- *      (aer_pv_on_query() never advances core->last_seq) and
- *      aer_pv_coalesce() sets pending_seq = 2 unconditionally: the guest
- *      next recovers error 2 (with error 3's reset state), not the newest
- *      one, and error 3 is recovered only if its own event still comes,
- *      a second time.
+ *  Fixed by 5d8b2f7 (their configurations pass (a)-(d); the default
+ *  configurations nonfatal-errors and three-errors keep them fixed):
+ *  nonfatal-host-reset (b) and aer-message-severity (b), by running
+ *  with a frozen channel whenever the host resets (aer_pv_frozen(), also
+ *  for the JOIN run, with the entry's severity); pending-goes-backwards
+ *  (d), by aer_pv_coalesce() moving pending_seq only forward.  Still
+ *  reproduced:
+ *
+ *  shared-root-port (TOPO=1): (a), (b).  5d8b2f7 removed the interleaving
+ *      first found (REQ_RESET naming the error a concurrent event made
+ *      current after the decision), but one walk of pcie_do_recovery()
+ *      covers both functions while the reset step decides from one of
+ *      them, and aer_pv_reset_link() picks it (aer_pv_find_busy()) and
+ *      decides (aer_pv_reset_step()) in two locked sections.  (a): F0
+ *      recovers error 1 (non-fatal, no host reset, CAN_RECOVER: resumed,
+ *      no recovery_done yet).  Error 2 (host reset DONE, F0 and F1):
+ *      F0 keeps it pending, F1 starts it, and aer_pv_channel_event() has
+ *      yet to reach aer_pv_start_runs().  F0's recovery_done starts
+ *      error 2 in a new run, whose walk resumes F0 and F1 (PROCEED on
+ *      DONE) and which is then list_del'd; only now does F1's
+ *      aer_pv_start_runs() make a second run for the bridge.  Its
+ *      aer_pv_find_busy() finds F0 and F1 RESUMING and takes F0 (the
+ *      first); the first run's recovery_done ends F0 before
+ *      aer_pv_reset_step(F0), which answers NATIVE, and
+ *      aer_pv_reset_subordinates() resets the link natively: a second
+ *      reset for error 2.  (b): the same with error 2 fatal and its
+ *      host reset PENDING: the first run's wait times out (FAIL, F0 and
+ *      F1 TIMEDOUT, F0 left in WAIT_HOST), the second run takes F0,
+ *      which recovery_done ends before the decision, NATIVE again, and
+ *      slot_reset/resume reach F1 while the host still resets it.
+ *      Deciding in the same locked section as the choice is not enough:
+ *      a copy of the model that does so fails (a) when the walk of F1's
+ *      error 1 takes the reset step of F0's error 2 (F0 DETECTED, its run
+ *      not made yet: REQUEST, UNSUPPORTED, FALLBACK, native reset) and
+ *      F0's own run then repeats FALLBACK; preferring a function of the
+ *      caller's run instead fails (b), the walk resuming F0 while the
+ *      reset requested for its older error is in flight.
+ *  pending-misses-group-reset (TOPO=2 -DNONE_NAMES_LINK): (a), (b).
+ *      aer_pv_pending_mark() (5d8b2f7) gives a function that holds error
+ *      e as its pending one the outcome (DONE, FAILED) of a reset
+ *      requested for e, but not a request still in flight.  (a): error 2
+ *      (no host reset, F0 and F1) comes while F0 finishes error 1; F1's
+ *      run requests a link reset for error 2 (DF_REQUESTED on F1 only),
+ *      the host resets F0 and F1; F0's recovery_done then starts error 2
+ *      with reset NONE and no DF_REQUESTED, and F0's run asks for the
+ *      link reset a second time.  (b), not addressed by 5d8b2f7: the two
+ *      runs of one error vote independently: F1's run (NEED_RESET)
+ *      requests the link reset, whose answer times out (FAIL, reset
+ *      still in flight); F0's run, channel normal (non-fatal, no host
+ *      reset), votes CAN_RECOVER: mmio_enabled and resume reach F0
+ *      during the reset.
+ *  query-timeout (-DQUERY_TIMEOUT): (a), (b).  Not fixed: the device
+ *      must answer REQ_QUERY in time.  When REQ_QUERY gets no answer,
+ *      aer_pv_handle_error() leaves the error to the native recovery
+ *      (native link reset), and the channel event of the same error
+ *      later starts a second, aer-pv, recovery.
+ *  stale-reset-request (-DNERR=3 -DNO_AER_MSG -DFAULTS=0): (e).  Since
+ *      5d8b2f7 aer_pv_reset_step_wait() sends REQ_RESET with
+ *      snap.reset_seq, and aer_pv_coalesce() moves pending_reset_seq
+ *      only with a reset: errors 2 and 3 without a host reset, both
+ *      arriving while error 1 recovers, leave pending_seq 3 and
+ *      pending_reset_seq 2, so the recovery of error 3 asks for a reset
+ *      for seq 2; the host answers STALE (its error is 3) and
+ *      aer_pv_request_done() fails the recovery without any reset.
+ *      Before 5d8b2f7 the request named seq 3.
  */
 
 /* ---- protocol constants: include/uapi/linux/virtio_aer_pv.h ---- */
@@ -295,6 +352,9 @@
 #define M_BIT(e)	(1 << (e))
 #define M_GB(e, f)	(1 << ((e) * NF + (f)))
 #define M_BUSY(f)	(used[f] && st[f] != AER_PV_IDLE)
+/* aer_pv_frozen() of fsm.h: recover with pci_channel_io_frozen */
+#define M_FROZEN(f)	(dsev[f] == VIRTIO_AER_PV_SEV_FATAL || \
+			 dres[f] != VIRTIO_AER_PV_RESET_NONE)
 #define M_MAX(a, b)	((a) > (b) -> (a) : (b))
 
 /* ---- topology ---- */
@@ -322,7 +382,7 @@ bool can_request;
 byte rstate[NRUN];
 byte rbridge[NRUN];
 byte rseq[NRUN];
-byte rsev[NRUN];
+bool rfrz[NRUN];		/* run->frozen (run->severity is only logged) */
 byte rid0[NRUN];
 byte rid1[NRUN];
 bool rgo[NRUN];			/* queue_work()ed to worker r */
@@ -488,6 +548,18 @@ inline fsm_start(f, e, sev, res, flags)
 	ghost_accept(e, f)
 }
 
+/* aer_pv_add_start(): the recovery to start goes to s0 (s1 for a second
+ * function of the same event), with act->seq and act->frozen from f's
+ * entry; act->severity only names the error in the log */
+inline fsm_add_start(f)
+{
+	if
+	:: s0 == M_NONE -> s0 = f
+	:: else -> s1 = f
+	fi;
+	sseq = dseq[f]; sfrz = M_FROZEN(f)
+}
+
 /* aer_pv_merge_reset() */
 inline fsm_merge_reset(f, new)
 {
@@ -503,21 +575,27 @@ inline fsm_merge_reset(f, new)
 	fi
 }
 
-/* aer_pv_coalesce() */
+/* aer_pv_coalesce(): pending_seq only moves forward; an older error adds
+ * its severity, and its reset only when the pending error has none */
 inline fsm_coalesce(f, e, sev, res)
 {
 	if
 	:: dflags[f] & AER_PV_DF_PENDING ->
 		psev[f] = M_MAX(psev[f], sev);
 		if
-		:: res != VIRTIO_AER_PV_RESET_NONE -> pres[f] = res; prseq[f] = e
+		:: res != VIRTIO_AER_PV_RESET_NONE &&
+		   (e > pseq[f] || pres[f] == VIRTIO_AER_PV_RESET_NONE) ->
+			pres[f] = res; prseq[f] = e
+		:: else
+		fi;
+		if
+		:: e > pseq[f] -> pseq[f] = e	/* newer */
 		:: else
 		fi
 	:: else ->
 		dflags[f] = dflags[f] | AER_PV_DF_PENDING;
-		psev[f] = sev; pres[f] = res; prseq[f] = e
+		psev[f] = sev; pres[f] = res; prseq[f] = e; pseq[f] = e
 	fi;
-	pseq[f] = e;
 	ghost_accept(e, f)
 }
 
@@ -559,12 +637,7 @@ inline fsm_error_one(e, f)
 					:: else ->
 						fsm_start(f, e, esev[e], eres[e],
 							  AER_PV_DF_EVENT);
-						/* aer_pv_add_start() */
-						if
-						:: s0 == M_NONE -> s0 = f
-						:: else -> s1 = f
-						fi;
-						sseq = e; ssev = esev[e]
+						fsm_add_start(f)
 					fi;
 					v = AER_PV_OK
 				fi
@@ -682,12 +755,24 @@ inline fsm_group_state(d, from, to)
 	g = 0; grs = 0; grr = 0
 }
 
-/* aer_pv_group_mark(): reset < 0 leaves the reset state alone; dl sets
- * a new deadline (now + timeout) */
+/* aer_pv_pending_mark(): reset M_NONE is reset < 0 */
+inline fsm_pending_mark(g, rs, reset)
+{
+	if
+	:: (reset) != M_NONE && used[g] && (dflags[g] & AER_PV_DF_PENDING) &&
+	   prseq[g] == (rs) && pres[g] == VIRTIO_AER_PV_RESET_NONE ->
+		pres[g] = (reset)
+	:: else
+	fi
+}
+
+/* aer_pv_group_mark(): reset M_NONE (< 0) leaves the reset state alone;
+ * dl sets a new deadline (now + timeout) */
 inline fsm_group_mark(d, flags, reset, dl)
 {
 	grs = drseq[d]; grr = dres[d];
 	for (g : 0 .. NF - 1) {
+		fsm_pending_mark(g, grs, reset);
 		if
 		:: M_PEER(g, grs, grr) ->
 			dflags[g] = dflags[g] | (flags);
@@ -845,7 +930,7 @@ inline fsm_recovery_done(d, ok)
 			dsev[d] = psev[d]; dres[d] = pres[d];
 			dflags[d] = AER_PV_DF_EVENT; ddl[d] = M_DL_UNSET;
 			st[d] = AER_PV_DETECTED;
-			s0 = d; sseq = dseq[d]; ssev = dsev[d]
+			fsm_add_start(d)
 		:: else ->
 			dflags[d] = dflags[d] & (AER_PV_DF_EVENT | AER_PV_DF_AER)
 		fi;
@@ -952,7 +1037,7 @@ inline fsm_on_query(f, sev, has)
 
 /* aer_pv_add_to_run().  Result in nr: the new run, M_NONE if f joined a
  * listed run.  queue_work() is the caller's: rgo[nr] = true. */
-inline add_to_run(f, e, sev)
+inline add_to_run(f, e, frz)
 {
 	nr = M_NONE;
 	for (ri : 0 .. NRUN - 1) {
@@ -976,7 +1061,7 @@ inline add_to_run(f, e, sev)
 		}
 		assert(nr != M_NONE);	/* NRUN is large enough */
 		rstate[nr] = M_RUN_LISTED; rbridge[nr] = bridge[f];
-		rseq[nr] = e; rsev[nr] = sev; rid0[nr] = f; rid1[nr] = M_NONE
+		rseq[nr] = e; rfrz[nr] = frz; rid0[nr] = f; rid1[nr] = M_NONE
 	fi;
 	ri = 0
 }
@@ -1000,6 +1085,13 @@ inline host_request_reset(k, e, f)
 	rqseq[k] = e; rqf[k] = f; rqgone[k] = false;
 	if
 	:: hseq[f] != e ->
+		printf("MSC: REQ_RESET %d for F%d: stale (host error %d, guest recovers %d)\n",
+		       e, f, hseq[f], dseq[f]);
+#ifdef CHECK_E
+		/* (e): the guest recovers the host's newest error on f, yet
+		 * its request names another one */
+		assert(!(M_BUSY(f) && dseq[f] == hseq[f]));
+#endif
 		rqst[k] = M_RQ_ANSWERED; rqstatus[k] = VIRTIO_AER_PV_S_STALE
 	:: else ->
 		/* f->request_outcome, set for every function of the error */
@@ -1029,19 +1121,28 @@ inline host_request_reset(k, e, f)
 }
 
 /*
+ * aer_pv_snap(): the entry as the decision just taken under the same lock
+ * saw it; snap is snap.seq (the error a native reset is for), snaprs is
+ * snap.reset_seq (the error a reset request names)
+ */
+#define M_SNAP(d)	snap = dseq[d]; snaprs = drseq[d]
+
+/*
  * aer_pv_reset_step_wait(): loop on the decision until it is final; res
- * is the pci_ers_result_t.
+ * is the pci_ers_result_t.  The decision and snap come from the caller's
+ * locked section, each later decision and snap from one locked section.
  */
 inline reset_step_wait(b, d)
 {
 	do
 	:: dec == AER_PV_PROCEED -> res = M_ERS_RECOVERED; break
 	:: dec == AER_PV_FALLBACK || dec == AER_PV_NATIVE ->
-		d_step { native_reset(b, snap) };	/* snap.seq */
+		d_step { native_reset(b, snap) };	/* for snap.seq */
 		res = M_ERS_RECOVERED; break
 	:: dec == AER_PV_FAIL -> res = M_ERS_DISCONNECT; break
 	:: dec == AER_PV_REQUEST ->
-		/* report(RESET_WAIT); aer_pv_request(REQ_RESET, snap.seq) */
+		/* report(RESET_WAIT); aer_pv_request(REQ_RESET,
+		 * snap.reset_seq): the snapshot taken with the decision */
 		atomic {
 			k = 0;
 			do
@@ -1049,7 +1150,7 @@ inline reset_step_wait(b, d)
 			:: else -> break
 			od;
 			assert(k < NREQ);
-			host_request_reset(k, dseq[d], d)
+			host_request_reset(k, snaprs, d)
 		};
 		if
 		:: d_step {
@@ -1058,7 +1159,7 @@ inline reset_step_wait(b, d)
 				rqst[k] = M_RQ_FREE; rqstatus[k] = 0;
 				rqseq[k] = 0; rqf[k] = 0; rqfail[k] = false;
 				fsm_request_done(d, has, status);
-				snap = dseq[d];
+				M_SNAP(d);
 				printf("MSC: REQ_RESET answer %d -> %d\n", status, dec);
 				has = false; status = 0; k = 0
 		   }
@@ -1066,7 +1167,7 @@ inline reset_step_wait(b, d)
 				rqst[k] != M_RQ_ANSWERED;
 				rqgone[k] = true;
 				fsm_request_done(d, false, 0);
-				snap = dseq[d];
+				M_SNAP(d);
 				printf("MSC: REQ_RESET timed out -> %d\n", dec);
 				k = 0
 		   }
@@ -1082,7 +1183,7 @@ inline reset_step_wait(b, d)
 		if
 		:: d_step {
 			!M_QUIET_WAIT(d);
-			fsm_wait_check(d); snap = dseq[d];
+			fsm_wait_check(d); M_SNAP(d);
 			printf("MSC: wait_check F%d: %d\n", d, dec)
 		   }
 		:: d_step {			/* out of time */
@@ -1090,7 +1191,7 @@ inline reset_step_wait(b, d)
 			:: ddl[d] == M_DL_RUNNING -> ddl[d] = M_DL_EXPIRED
 			:: else
 			fi;
-			fsm_wait_check(d); snap = dseq[d];
+			fsm_wait_check(d); M_SNAP(d);
 			printf("MSC: wait timed out, F%d: %d\n", d, dec)
 		   }
 		fi
@@ -1099,16 +1200,25 @@ inline reset_step_wait(b, d)
 
 /*
  * aer_pv_reset_link(), in three parts so that do_recovery() can fold the
- * first ones into its first step: aer_pv_find_busy() (the first busy
- * function under b, in id), aer_pv_reset_step() (dec), and the rest:
+ * first ones into its first step: aer_pv_find_busy() (in id), then
+ * aer_pv_reset_step() with aer_pv_snap() (dec, snap), and the rest:
  * handled = aer-pv owns the reset step, then res is its result.
  */
+
+/* aer_pv_find_busy() with aer_pv_find_busy_cb(): in walk order (F0, F1),
+ * the first busy function under b that is not RESUMING (the walk stops
+ * there), else the first busy one */
 inline find_busy(b)
 {
 	id = M_NONE;
 	for (tf : 0 .. NF - 1) {
 		if
-		:: id == M_NONE && bridge[tf] == (b) && M_BUSY(tf) -> id = tf
+		:: bridge[tf] == (b) && M_BUSY(tf) &&
+		   (id == M_NONE || st[id] == AER_PV_RESUMING) ->
+			if
+			:: id == M_NONE || st[tf] != AER_PV_RESUMING -> id = tf
+			:: else
+			fi
 		:: else
 		fi
 	}
@@ -1119,7 +1229,7 @@ inline reset_step(b)
 {
 	if
 	:: id != M_NONE ->
-		fsm_reset_step(id); snap = dseq[id];
+		fsm_reset_step(id); M_SNAP(id);
 		printf("MSC: reset step under B%d: F%d error %d -> decision %d\n",
 		       b, id, snap, dec)
 	:: else
@@ -1132,7 +1242,7 @@ inline reset_link_rest(b)
 	:: id == M_NONE || dec == AER_PV_NATIVE -> handled = false
 	:: else -> handled = true; reset_step_wait(b, id)
 	fi;
-	dec = 0; id = 0; snap = 0
+	dec = 0; id = 0; snap = 0; snaprs = 0
 }
 
 /*
@@ -1161,19 +1271,22 @@ inline LIST_DEL(r)
  * pcie_do_recovery(pdev, state, reset_subordinates) with aer-pv's hooks
  * (patches/linux 0002, 0003): error_detected, the reset step for a
  * frozen channel, mmio_enabled, the reset a non-fatal error's NEED_RESET
- * asks for, slot_reset, resume.  'e' names the error a native reset is
- * for when aer-pv does not own the reset step.  ok = recovered.
+ * asks for, slot_reset, resume.  frz: the channel state is
+ * pci_channel_io_frozen (run->frozen; for the native recovery, a fatal
+ * AER message).  'e' names the error a native reset is for when aer-pv
+ * does not own the reset step.  ok = recovered.
  */
-inline do_recovery(guard, b, sev, e, r)
+inline do_recovery(guard, b, frz, e, r)
 {
 	/*
-	 * error_detected and the drivers' vote.  Frozen (fatal): the reset
-	 * step comes first whatever the vote, then mmio_enabled and/or
-	 * slot_reset, then resume; modelled as NEED_RESET.  Normal
-	 * (non-fatal): CAN_RECOVER then RECOVERED (mmio_enabled, resume,
-	 * no reset step at all), or NEED_RESET (the reset of patch 0003,
-	 * slot_reset, resume); CAN_RECOVER then NEED_RESET only adds an
-	 * mmio_enabled before the second, which the first already covers.
+	 * error_detected and the drivers' vote.  Frozen (a fatal error, or
+	 * one the host resets for): the reset step comes first whatever the
+	 * vote, then mmio_enabled and/or slot_reset, then resume; modelled
+	 * as NEED_RESET.  Normal: CAN_RECOVER then RECOVERED (mmio_enabled,
+	 * resume, no reset step at all), or NEED_RESET (the reset of patch
+	 * 0003, slot_reset, resume); CAN_RECOVER then NEED_RESET only adds
+	 * an mmio_enabled before the second, which the first already
+	 * covers.
 	 *
 	 * Touches that follow each other with nothing in between on the
 	 * guest's side (mmio_enabled + resume, slot_reset + resume) are one
@@ -1187,10 +1300,10 @@ inline do_recovery(guard, b, sev, e, r)
 	 */
 	atomic {
 		guard;
-		printf("MSC: pcie_do_recovery under B%d sev %d (error %d)\n",
-		       b, sev, e);
+		printf("MSC: pcie_do_recovery under B%d frozen %d (error %d)\n",
+		       b, (frz), e);
 		if
-		:: sev == VIRTIO_AER_PV_SEV_FATAL -> vote = M_ERS_NEED_RESET
+		:: (frz) -> vote = M_ERS_NEED_RESET
 		:: else ->
 			if
 			:: vote = M_ERS_CAN_RECOVER
@@ -1201,8 +1314,8 @@ inline do_recovery(guard, b, sev, e, r)
 		:: vote == M_ERS_CAN_RECOVER ->
 			touch(b); ok = true; LIST_DEL(r)	/* mmio_enabled, resume */
 		:: else ->
-			/* fatal: aer_pv_reset_subordinates() or
-			 * aer_root_reset(); non-fatal: aer_pv_reset_nonfatal() */
+			/* frozen: aer_pv_reset_subordinates() or
+			 * aer_root_reset(); normal: aer_pv_reset_nonfatal() */
 			find_busy(b);
 #if !M_SPLIT_FIND
 			reset_step(b)
@@ -1219,9 +1332,9 @@ inline do_recovery(guard, b, sev, e, r)
 #endif
 		reset_link_rest(b);
 		if
-		:: !handled && sev == VIRTIO_AER_PV_SEV_FATAL ->
+		:: !handled && (frz) ->
 			d_step { native_reset(b, e); touch(b); ok = true; LIST_DEL(r) }
-		:: !handled && sev != VIRTIO_AER_PV_SEV_FATAL ->
+		:: !handled && !(frz) ->
 			/* no reset, as upstream */
 			d_step { touch(b); ok = true; LIST_DEL(r) }
 		:: handled && res == M_ERS_RECOVERED ->
@@ -1244,15 +1357,15 @@ inline start_runs()
 {
 	if
 	:: s0 != M_NONE && s1 != M_NONE ->
-		d_step { add_to_run(s0, sseq, ssev); n0 = nr; nr = 0; s0 = M_NONE }
+		d_step { add_to_run(s0, sseq, sfrz); n0 = nr; nr = 0; s0 = M_NONE }
 	:: else
 	fi;
 	if
 	:: s0 != M_NONE || s1 != M_NONE ->
 		d_step {
 			if
-			:: s0 != M_NONE -> add_to_run(s0, sseq, ssev)
-			:: else -> add_to_run(s1, sseq, ssev)
+			:: s0 != M_NONE -> add_to_run(s0, sseq, sfrz)
+			:: else -> add_to_run(s1, sseq, sfrz)
 			fi;
 			n1 = nr; nr = 0;
 			if
@@ -1264,7 +1377,7 @@ inline start_runs()
 			:: else
 			fi;
 			n0 = M_NONE; n1 = M_NONE; s0 = M_NONE; s1 = M_NONE;
-			sseq = 0; ssev = 0
+			sseq = 0; sfrz = false
 		}
 	:: else
 	fi
@@ -1276,7 +1389,7 @@ inline start_runs()
 inline run_free(r)
 {
 	rstate[r] = M_RUN_FREE; rbridge[r] = 0; rseq[r] = 0;
-	rsev[r] = 0; rid0[r] = 0; rid1[r] = 0; rgo[r] = false
+	rfrz[r] = false; rid0[r] = 0; rid1[r] = 0; rgo[r] = false
 }
 
 /* add_to_run() + queue_work() for the function recovery_done() starts,
@@ -1286,12 +1399,12 @@ inline start_and_free(r, last)
 	if
 	:: s0 != M_NONE ->
 		d_step {
-			add_to_run(s0, sseq, ssev);
+			add_to_run(s0, sseq, sfrz);
 			if
 			:: nr != M_NONE -> rgo[nr] = true
 			:: else
 			fi;
-			nr = 0; s0 = M_NONE; sseq = 0; ssev = 0;
+			nr = 0; s0 = M_NONE; sseq = 0; sfrz = false;
 			if
 			:: last -> run_free(r)
 			:: else
@@ -1336,11 +1449,11 @@ inline end_run(r)
 #define LOCALS \
 	byte tf, ge, g, grs, grr, ri, fi2; \
 	byte id, dec, res, vote, k, nr, status, av; \
-	byte i0, i1, s0 = M_NONE, s1 = M_NONE, sseq, ssev; \
+	byte i0, i1, s0 = M_NONE, s1 = M_NONE, sseq; \
 	byte n0 = M_NONE, n1 = M_NONE; \
 	byte f, e, v, sev, qseq, qsev, qres; \
-	byte msev, gm, snap; \
-	bool ok, has, handled, wake, accepted, isnew
+	byte msev, gm, snap, snaprs; \
+	bool ok, has, handled, wake, accepted, isnew, sfrz
 
 /* ================================================================
  * Processes
@@ -1353,7 +1466,7 @@ proctype worker(byte r)
 end:
 	do
 	:: /* report(DETECTED) */
-		do_recovery(rgo[r], rbridge[r], rsev[r], rseq[r], r);
+		do_recovery(rgo[r], rbridge[r], rfrz[r], rseq[r], r);
 		end_run(r)
 	od
 }
@@ -1450,18 +1563,25 @@ end:
 		if
 		:: av == AER_PV_AER_CLAIM -> skip
 		:: av == AER_PV_AER_JOIN ->
-			d_step { add_to_run(f, qseq, sev); myr = nr; nr = 0 };
+			/* lock; the run recovers the host's error as f's
+			 * entry has it now: d->severity (only logged) and
+			 * aer_pv_frozen(d), not the AER message's severity */
+			d_step {
+				add_to_run(f, qseq, M_FROZEN(f)); myr = nr;
+				nr = 0
+			};
 			if
 			:: myr != M_NONE ->
 				/* aer_pv_recover(run) in this thread */
-				do_recovery(true, rbridge[myr], rsev[myr],
+				do_recovery(true, rbridge[myr], rfrz[myr],
 					    rseq[myr], myr);
 				end_run(myr)
 			:: else
 			fi
 		:: av == AER_PV_AER_NATIVE ->
 			/* not aer-pv's: upstream recovery, aer_root_reset */
-			do_recovery(true, bridge[f], sev, e, M_NONE)
+			do_recovery(true, bridge[f],
+				    sev == VIRTIO_AER_PV_SEV_FATAL, e, M_NONE)
 		fi;
 		d_step {
 			av = 0; has = false; qseq = 0; qsev = 0; qres = 0;
@@ -1489,10 +1609,11 @@ inline host_error()
 	/* the host's reset: none, done before the notification, under way
 	 * (ending DONE or FAILED with EVT_RESET), or failed up front.
 	 * Unless NONFATAL_HOST_RESET, a non-fatal error has none or one
-	 * done before the notification (see the header: the guest does not
-	 * wait for a reset of a non-fatal error it recovers without one) */
+	 * done before the notification (see the header); NO_HOST_RESET:
+	 * none at all */
 	if
 	:: eres[e] = VIRTIO_AER_PV_RESET_NONE
+#ifndef NO_HOST_RESET
 	:: eres[e] = VIRTIO_AER_PV_RESET_DONE
 #ifndef NONFATAL_HOST_RESET
 	:: esev[e] == VIRTIO_AER_PV_SEV_FATAL ->
@@ -1506,6 +1627,7 @@ inline host_error()
 		   eend[e] = VIRTIO_AER_PV_RESET_FAILED
 		:: eres[e] = VIRTIO_AER_PV_RESET_FAILED
 		fi
+#endif
 	fi;
 	if
 	:: eres[e] == VIRTIO_AER_PV_RESET_NONE && can_request ->
