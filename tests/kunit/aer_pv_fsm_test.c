@@ -765,6 +765,32 @@ static void pending_function_learns_requested_reset(struct kunit *test)
 			AER_PV_FAIL);
 }
 
+/*
+ * Errors without a host reset folded into a pending one: the reset the
+ * guest then asks for names the newest of them, the one the host still
+ * resets for (an older one is answered STALE).  Found by the model
+ * (stale-reset-request).
+ */
+static void pending_request_names_newest_error(struct kunit *test)
+{
+	struct fsm_ctx *c = test->priv;
+
+	host_error(c, 1, SEV_F, R_DONE, FN_A);
+	host_error(c, 2, SEV_NF, R_NONE, FN_A);
+	host_error(c, 3, SEV_NF, R_NONE, FN_A);
+	KUNIT_EXPECT_EQ(test, dev_of(test, FN_A)->pending_reset_seq, 3u);
+	/* A reset in flight for an older error is still the one to wait on. */
+	host_error(c, 4, SEV_F, R_PENDING, FN_A);
+	host_error(c, 5, SEV_NF, R_NONE, FN_A);
+	KUNIT_EXPECT_EQ(test, dev_of(test, FN_A)->pending_reset_seq, 4u);
+	KUNIT_EXPECT_EQ(test, dev_of(test, FN_A)->pending_seq, 5u);
+	aer_pv_reset_step(&c->core, FN_A, 0);
+	done(c, FN_A, true);
+	KUNIT_EXPECT_EQ(test, dev_of(test, FN_A)->reset_seq, 4u);
+	KUNIT_EXPECT_EQ(test, aer_pv_reset_step(&c->core, FN_A, 0),
+			AER_PV_WAIT);
+}
+
 static void reset_update_unknown_seq_dropped(struct kunit *test)
 {
 	struct fsm_ctx *c = test->priv;
@@ -1025,6 +1051,7 @@ static struct kunit_case aer_pv_fsm_cases[] = {
 	KUNIT_CASE(nonfatal_with_host_reset_is_frozen),
 	KUNIT_CASE(aer_join_recovers_the_hosts_error),
 	KUNIT_CASE(pending_function_learns_requested_reset),
+	KUNIT_CASE(pending_request_names_newest_error),
 	KUNIT_CASE(reset_update_unknown_seq_dropped),
 	KUNIT_CASE(reset_update_duplicate_dropped),
 	KUNIT_CASE(reset_update_cannot_go_backwards),

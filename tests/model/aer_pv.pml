@@ -181,8 +181,17 @@
  *  nonfatal-host-reset (b) and aer-message-severity (b), by running
  *  with a frozen channel whenever the host resets (aer_pv_frozen(), also
  *  for the JOIN run, with the entry's severity); pending-goes-backwards
- *  (d), by aer_pv_coalesce() moving pending_seq only forward.  Still
- *  reproduced:
+ *  (d), by aer_pv_coalesce() moving pending_seq only forward.
+ *  Fixed by the commit after 384454e (the default configuration
+ *  stale-reset-request checks (e)): stale-reset-request, a regression of
+ *  5d8b2f7, which made aer_pv_reset_step_wait() send REQ_RESET with
+ *  snap.reset_seq while aer_pv_coalesce() moved pending_reset_seq only
+ *  with a reset: errors 2 and 3 without a host reset, both arriving while
+ *  error 1 recovers, left pending_seq 3 and pending_reset_seq 2, so the
+ *  recovery of error 3 asked for a reset for seq 2, which the host
+ *  answers STALE, and the recovery failed without any reset.
+ *  aer_pv_coalesce() now moves pending_reset_seq to the newer error when
+ *  no reset is pending.  Still reproduced:
  *
  *  shared-root-port (TOPO=1): (a), (b).  5d8b2f7 removed the interleaving
  *      first found (REQ_RESET naming the error a concurrent event made
@@ -232,15 +241,6 @@
  *      aer_pv_handle_error() leaves the error to the native recovery
  *      (native link reset), and the channel event of the same error
  *      later starts a second, aer-pv, recovery.
- *  stale-reset-request (-DNERR=3 -DNO_AER_MSG -DFAULTS=0): (e).  Since
- *      5d8b2f7 aer_pv_reset_step_wait() sends REQ_RESET with
- *      snap.reset_seq, and aer_pv_coalesce() moves pending_reset_seq
- *      only with a reset: errors 2 and 3 without a host reset, both
- *      arriving while error 1 recovers, leave pending_seq 3 and
- *      pending_reset_seq 2, so the recovery of error 3 asks for a reset
- *      for seq 2; the host answers STALE (its error is 3) and
- *      aer_pv_request_done() fails the recovery without any reset.
- *      Before 5d8b2f7 the request named seq 3.
  */
 
 /* ---- protocol constants: include/uapi/linux/virtio_aer_pv.h ---- */
@@ -586,7 +586,12 @@ inline fsm_coalesce(f, e, sev, res)
 		:: res != VIRTIO_AER_PV_RESET_NONE &&
 		   (e > pseq[f] || pres[f] == VIRTIO_AER_PV_RESET_NONE) ->
 			pres[f] = res; prseq[f] = e
-		:: else
+		:: else ->
+			if
+			:: e > pseq[f] && pres[f] == VIRTIO_AER_PV_RESET_NONE ->
+				prseq[f] = e
+			:: else
+			fi
 		fi;
 		if
 		:: e > pseq[f] -> pseq[f] = e	/* newer */

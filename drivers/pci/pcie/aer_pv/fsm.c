@@ -172,6 +172,14 @@ static void aer_pv_coalesce(struct aer_pv_dev *d, u32 seq, u8 severity,
 			d->pending_reset = reset;
 			d->pending_reset_kind = reset_kind;
 			d->pending_reset_seq = seq;
+		} else if (newer &&
+			   d->pending_reset == VIRTIO_AER_PV_RESET_NONE) {
+			/*
+			 * No host reset to wait for: a reset the guest asks
+			 * for is for the newest error, the only one the host
+			 * still performs a reset for.
+			 */
+			d->pending_reset_seq = seq;
 		}
 		if (newer)
 			d->pending_seq = seq;
