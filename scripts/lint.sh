@@ -51,6 +51,25 @@ for p in "$AER_PV_ROOT"/patches/linux/*.patch; do
 	[ -n "$out" ] && printf '%s\n' "$out"
 	result "checkpatch $(basename "$p")" $st
 done
+# The host series adds a file under drivers/vfio/, which MAINTAINERS'
+# VFIO DRIVER entry covers already.
+for p in "$AER_PV_ROOT"/patches/host/*.patch; do
+	out=$(perl scripts/checkpatch.pl --strict --no-summary --terse \
+		--show-types --ignore FILE_PATH_CHANGES "$p" 2>&1) &&
+		[ -z "$out" ]
+	st=$?
+	[ -n "$out" ] && printf '%s\n' "$out"
+	result "checkpatch host/$(basename "$p")" $st
+done
+
+# The vfio uAPI QEMU builds against is the host series' text, verbatim.
+uapi_block() {	# patch: the added lines from the feature's comment to its number
+	sed -n 's/^+//p' "$1" | sed -n '/^ \* Upon VFIO_DEVICE_FEATURE_SET, start (eventfd/,/^#define VFIO_DEVICE_FEATURE_PCI_ERR_RECOVERY /p'
+}
+host_uapi=$(uapi_block "$AER_PV_ROOT"/patches/host/0001-*.patch)
+qemu_uapi=$(uapi_block "$AER_PV_ROOT"/qemu/patches/0006-linux-headers-*.patch)
+[ -n "$host_uapi" ] && [ "$host_uapi" = "$qemu_uapi" ]
+result "vfio uAPI: QEMU's linux-headers match the host series" $?
 
 # sparse and W=1: a build directory of its own, so the KUnit objects keep
 # their flags; only these objects are compiled.
