@@ -45,9 +45,19 @@ AerPvResetCounts *qmp_aer_pv_query_resets(const char *id, Error **errp)
     return NULL;
 }
 
-bool virtio_aer_pv_forward_host_error(PCIDevice *dev)
+bool virtio_aer_pv_host_error(PCIDevice **devs, unsigned int nr, bool frozen,
+                              void (*host_reset_done)(PCIDevice *dev))
 {
     return false;
+}
+
+bool virtio_aer_pv_host_reset_pending(PCIDevice *dev)
+{
+    return false;
+}
+
+void virtio_aer_pv_host_reset_done(PCIDevice *dev, bool ok)
+{
 }
 
 void qmp_aer_pv_inject_raw_event(const char *data, bool has_length,

@@ -38,7 +38,6 @@
 
 #define AER_PV_DEFAULT_RESET_DELAY_MS   200
 #define AER_PV_DEFAULT_REQUEST_DELAY_MS 50
-#define AER_PV_POLL_MS                  50
 #define AER_PV_MAX_REPEAT               100000
 
 static VirtIOAerPv *virtio_aer_pv_find(void)
@@ -583,6 +582,12 @@ static uint32_t virtio_aer_pv_next_seq(VirtIOAerPv *s)
     return s->next_seq;
 }
 
+/* Through the device's own config access: an assigned one reads the device */
+static uint32_t virtio_aer_pv_aer_reg(PCIDevice *dev, uint16_t aer, int reg)
+{
+    return PCI_DEVICE_GET_CLASS(dev)->config_read(dev, aer + reg, 4);
+}
+
 /* Send an error event naming @devs; the first is the reporting function */
 static void virtio_aer_pv_send_error(VirtIOAerPv *s, uint32_t seq,
                                      uint8_t severity, uint8_t reset,
@@ -592,10 +597,14 @@ static void virtio_aer_pv_send_error(VirtIOAerPv *s, uint32_t seq,
 {
     union virtio_aer_pv_event ev = { 0 };
     struct virtio_aer_pv_error_event *e = &ev.error;
-    uint16_t aer = devs[0]->exp.aer_cap;
-    uint8_t *cfg = devs[0]->config;
+    PCIDevice *rep = devs[0];
+    uint16_t aer = rep->exp.aer_cap;
     unsigned int i;
 
+    /* An assigned function's AER capability is the device's own */
+    if (!aer && pci_is_express(rep)) {
+        aer = pcie_find_capability(rep, PCI_EXT_CAP_ID_ERR);
+    }
     e->type = cpu_to_le16(VIRTIO_AER_PV_EVT_ERROR);
     e->flags = cpu_to_le16(aer_msg ? VIRTIO_AER_PV_EVT_F_AER_MSG : 0);
     e->seq = cpu_to_le32(seq);
@@ -605,24 +614,23 @@ static void virtio_aer_pv_send_error(VirtIOAerPv *s, uint32_t seq,
                     VIRTIO_AER_PV_RESET_KIND_NONE : kind;
     e->nr_funcs = nr;
     if (aer) {
-        e->aer.uncor_status = cpu_to_le32(pci_get_long(cfg + aer +
-                                                       PCI_ERR_UNCOR_STATUS) |
+        e->aer.uncor_status = cpu_to_le32(
+            virtio_aer_pv_aer_reg(rep, aer, PCI_ERR_UNCOR_STATUS) |
             (severity != VIRTIO_AER_PV_SEV_CORRECTABLE ? status : 0));
-        e->aer.uncor_mask = cpu_to_le32(pci_get_long(cfg + aer +
-                                                     PCI_ERR_UNCOR_MASK));
-        e->aer.uncor_severity = cpu_to_le32(pci_get_long(cfg + aer +
-                                                         PCI_ERR_UNCOR_SEVER));
-        e->aer.cor_status = cpu_to_le32(pci_get_long(cfg + aer +
-                                                     PCI_ERR_COR_STATUS) |
+        e->aer.uncor_mask = cpu_to_le32(
+            virtio_aer_pv_aer_reg(rep, aer, PCI_ERR_UNCOR_MASK));
+        e->aer.uncor_severity = cpu_to_le32(
+            virtio_aer_pv_aer_reg(rep, aer, PCI_ERR_UNCOR_SEVER));
+        e->aer.cor_status = cpu_to_le32(
+            virtio_aer_pv_aer_reg(rep, aer, PCI_ERR_COR_STATUS) |
             (severity == VIRTIO_AER_PV_SEV_CORRECTABLE ? status : 0));
-        e->aer.cor_mask = cpu_to_le32(pci_get_long(cfg + aer +
-                                                   PCI_ERR_COR_MASK));
-        e->aer.cap_control = cpu_to_le32(pci_get_long(cfg + aer +
-                                                      PCI_ERR_CAP));
+        e->aer.cor_mask = cpu_to_le32(
+            virtio_aer_pv_aer_reg(rep, aer, PCI_ERR_COR_MASK));
+        e->aer.cap_control = cpu_to_le32(
+            virtio_aer_pv_aer_reg(rep, aer, PCI_ERR_CAP));
         for (i = 0; i < 4; i++) {
-            e->aer.header_log[i] =
-                cpu_to_le32(pci_get_long(cfg + aer + PCI_ERR_HEADER_LOG +
-                                         4 * i));
+            e->aer.header_log[i] = cpu_to_le32(
+                virtio_aer_pv_aer_reg(rep, aer, PCI_ERR_HEADER_LOG + 4 * i));
         }
     }
     for (i = 0; i < nr; i++) {
@@ -1067,70 +1075,127 @@ AerPvStats *qmp_aer_pv_query_stats(Error **errp)
     return st;
 }
 
-/*
- * Without a report from the host kernel of when its reset ends, watch the
- * device: once its config space answers again after the minimum a reset
- * takes, the reset is over.  Bounded by the reset timeout.
- */
-static void virtio_aer_pv_poll_reset(void *opaque)
+/* The host reset the link of @r's functions, or gave up: tell the guest */
+static void virtio_aer_pv_host_reset_end(AerPvReset *r, bool ok)
 {
-    AerPvReset *r = opaque;
-    PCIDevice *dev = r->nr_devs ? r->devs[0] : NULL;
-    int64_t now = qemu_clock_get_ms(QEMU_CLOCK_VIRTUAL);
-    uint32_t vendor;
+    unsigned int i;
 
-    vendor = dev ?
-             PCI_DEVICE_GET_CLASS(dev)->config_read(dev, PCI_VENDOR_ID, 2) :
-             0xffff;
-    if (vendor != 0xffff || now >= r->deadline_ms || !dev) {
-        r->fail = vendor == 0xffff;
-        r->host_did_reset = true;
-        virtio_aer_pv_reset_end(r);
-        return;
+    r->fail = !ok;
+    r->host_did_reset = true;
+    if (r->host_reset_done) {
+        for (i = 0; i < r->nr_devs; i++) {
+            r->host_reset_done(r->devs[i]);
+        }
     }
-    timer_mod(&r->timer, now + AER_PV_POLL_MS);
+    virtio_aer_pv_reset_end(r);
 }
 
-bool virtio_aer_pv_forward_host_error(PCIDevice *dev)
+static void virtio_aer_pv_host_reset_timeout(void *opaque)
+{
+    AerPvReset *r = opaque;
+
+    warn_report("virtio-aer-pv: %s: the host's reset did not end within "
+                "%u ms; telling the guest it failed (seq %u)",
+                virtio_aer_pv_dev_name(r->devs[0]), r->s->reset_timeout_ms,
+                r->seq);
+    virtio_aer_pv_host_reset_end(r, false);
+}
+
+/* The host reset of @dev the guest was told is pending, if any */
+static AerPvReset *virtio_aer_pv_host_reset_of(VirtIOAerPv *s,
+                                               PCIDevice *dev)
+{
+    AerPvReset *r;
+    unsigned int i;
+
+    QTAILQ_FOREACH(r, &s->resets, next) {
+        for (i = 0; r->host_wait && i < r->nr_devs; i++) {
+            if (r->devs[i] == dev) {
+                return r;
+            }
+        }
+    }
+    return NULL;
+}
+
+bool virtio_aer_pv_host_error(PCIDevice **devs, unsigned int nr, bool frozen,
+                              void (*host_reset_done)(PCIDevice *dev))
 {
     VirtIOAerPv *s = virtio_aer_pv_find();
+    uint8_t reset = frozen ? VIRTIO_AER_PV_RESET_PENDING :
+                             VIRTIO_AER_PV_RESET_NONE;
+    uint8_t kind = frozen ? VIRTIO_AER_PV_RESET_KIND_LINK :
+                            VIRTIO_AER_PV_RESET_KIND_NONE;
+    uint8_t sev = frozen ? VIRTIO_AER_PV_SEV_FATAL :
+                           VIRTIO_AER_PV_SEV_NONFATAL;
     AerPvReset *r;
-    AerPvFunc *f;
     uint32_t seq;
+    unsigned int i;
 
-    if (!s || !virtio_aer_pv_live(s)) {
+    if (!s || !virtio_aer_pv_live(s) || !nr) {
         return false;
     }
-    f = virtio_aer_pv_func(s, dev, true);
-    if (!f) {
-        return false;
+    nr = MIN(nr, VIRTIO_AER_PV_MAX_FUNCS);
+    /*
+     * The host reports a recovery to each function below the link it
+     * recovers: the first report named them all.
+     */
+    if (frozen && virtio_aer_pv_host_reset_of(s, devs[0])) {
+        trace_virtio_aer_pv_host_error_joined(virtio_aer_pv_dev_name(devs[0]));
+        return true;
+    }
+    for (i = 0; i < nr; i++) {
+        if (!virtio_aer_pv_func(s, devs[i], true)) {
+            return false;
+        }
     }
     seq = virtio_aer_pv_next_seq(s);
-    *f = (AerPvFunc) {
-        .dev = dev, .seq = seq, .severity = VIRTIO_AER_PV_SEV_FATAL,
-        .reset = VIRTIO_AER_PV_RESET_PENDING,
-        .reset_kind = VIRTIO_AER_PV_RESET_KIND_LINK,
-        .request_delay_ms = AER_PV_DEFAULT_REQUEST_DELAY_MS,
-        .host_resets = f->host_resets,
-    };
-    warn_report("%s: host reported an AER error, forwarded to the guest "
-                "(seq %u); polling the device for the end of the host "
-                "reset", virtio_aer_pv_dev_name(dev), seq);
-    virtio_aer_pv_send_error(s, seq, VIRTIO_AER_PV_SEV_FATAL,
-                             VIRTIO_AER_PV_RESET_PENDING,
-                             VIRTIO_AER_PV_RESET_KIND_LINK, false, 0, &dev,
-                             1, 0);
+    for (i = 0; i < nr; i++) {
+        AerPvFunc *f = virtio_aer_pv_func(s, devs[i], false);
 
-    r = virtio_aer_pv_new_reset(s, seq, VIRTIO_AER_PV_RESET_KIND_LINK);
+        *f = (AerPvFunc) {
+            .dev = devs[i], .seq = seq, .severity = sev, .reset = reset,
+            .reset_kind = kind,
+            .request_delay_ms = AER_PV_DEFAULT_REQUEST_DELAY_MS,
+            .host_resets = f->host_resets,
+        };
+    }
+    trace_virtio_aer_pv_host_error(virtio_aer_pv_dev_name(devs[0]), frozen,
+                                   nr, seq);
+    virtio_aer_pv_send_error(s, seq, sev, reset, kind, false, 0, devs, nr, 0);
+    if (!frozen) {
+        return true;
+    }
+    r = virtio_aer_pv_new_reset(s, seq, kind);
     r->announce = true;
-    virtio_aer_pv_reset_add_dev(r, dev);
+    r->host_wait = true;
+    r->host_reset_done = host_reset_done;
+    for (i = 0; i < nr; i++) {
+        virtio_aer_pv_reset_add_dev(r, devs[i]);
+    }
     timer_deinit(&r->timer);
-    timer_init_ms(&r->timer, QEMU_CLOCK_VIRTUAL, virtio_aer_pv_poll_reset, r);
-    r->deadline_ms = qemu_clock_get_ms(QEMU_CLOCK_VIRTUAL) +
-                     s->reset_timeout_ms;
+    timer_init_ms(&r->timer, QEMU_CLOCK_VIRTUAL,
+                  virtio_aer_pv_host_reset_timeout, r);
     timer_mod(&r->timer, qemu_clock_get_ms(QEMU_CLOCK_VIRTUAL) +
-                         AER_PV_DEFAULT_RESET_DELAY_MS);
+                         s->reset_timeout_ms);
     return true;
+}
+
+bool virtio_aer_pv_host_reset_pending(PCIDevice *dev)
+{
+    VirtIOAerPv *s = virtio_aer_pv_find();
+
+    return s && virtio_aer_pv_host_reset_of(s, dev);
+}
+
+void virtio_aer_pv_host_reset_done(PCIDevice *dev, bool ok)
+{
+    VirtIOAerPv *s = virtio_aer_pv_find();
+    AerPvReset *r = s ? virtio_aer_pv_host_reset_of(s, dev) : NULL;
+
+    if (r) {
+        virtio_aer_pv_host_reset_end(r, ok);
+    }
 }
 
 /*

@@ -51,7 +51,9 @@ typedef struct AerPvReset {
     int severity;               /* AerPvSeverity of that message */
     int64_t deadline_ms;        /* polling a host reset: give up then */
     uint8_t kind;
-    bool host_did_reset;        /* polled: reset nothing, just report */
+    bool host_did_reset;        /* the host reset: reset nothing here */
+    bool host_wait;             /* waits for the host's reset to end */
+    void (*host_reset_done)(PCIDevice *dev);    /* then call this per dev */
     PCIDevice *devs[VIRTIO_AER_PV_MAX_FUNCS];   /* as AerPvFunc.dev */
     unsigned int nr_devs;
     VirtQueueElement *elem;     /* the REQ_RESET to answer, if any */
@@ -93,6 +95,40 @@ struct VirtIOAerPv {
  * live guest driver is there to recover it.  Returns false when the
  * caller must fall back to its old behaviour.
  */
-bool virtio_aer_pv_forward_host_error(PCIDevice *dev);
+/**
+ * virtio_aer_pv_host_error: the host began recovering assigned functions
+ * @devs: the functions its recovery covers; the first reported the error
+ * @nr: how many
+ * @frozen: the host resets their link next; its end is reported with
+ *          virtio_aer_pv_host_reset_done().  Otherwise it resets nothing.
+ * @host_reset_done: called for each of @devs once the host's reset ended,
+ *                   before the guest learns of it, to bring the device
+ *                   model in step with the device the host reset
+ *
+ * Tells the guest, which recovers in step with the host.  A frozen error
+ * of a function whose host reset is already pending joins that recovery.
+ *
+ * Returns: false if the guest has no live virtio-aer-pv driver; the caller
+ * must then contain the error itself.
+ */
+bool virtio_aer_pv_host_error(PCIDevice **devs, unsigned int nr, bool frozen,
+                              void (*host_reset_done)(PCIDevice *dev));
+
+/**
+ * virtio_aer_pv_host_reset_pending: does the guest wait for a host reset
+ * of @dev?
+ * @dev: an assigned function
+ */
+bool virtio_aer_pv_host_reset_pending(PCIDevice *dev);
+
+/**
+ * virtio_aer_pv_host_reset_done: the host's reset of @dev ended
+ * @dev: an assigned function
+ * @ok: the device answers again; false: the host gave it up
+ *
+ * Ends the wait of every function the host's recovery covered.  Nothing
+ * happens if no host reset of @dev is pending.
+ */
+void virtio_aer_pv_host_reset_done(PCIDevice *dev, bool ok);
 
 #endif
