@@ -7,8 +7,9 @@
 
 export AER_PV_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/aer-pv
 
-.PHONY: help deps linux qemu guest guest-sanitize kunit kunit-sanitize lint \
-	build-check e2e e2e-sanitize demo bench fuzz verify check check-full
+.PHONY: help deps linux qemu guest guest-sanitize host kunit kunit-sanitize \
+	lint build-check e2e e2e-sanitize e2e-nested demo bench fuzz verify \
+	check check-full
 
 FUZZ_SECONDS ?= 60
 
@@ -16,12 +17,15 @@ help:
 	@echo "make demo            show a recovery with and without aer-pv"
 	@echo "make bench           recovery latency against the baseline, idle cost, storm"
 	@echo "make check           every test; ends with 'N passed, N failed'"
-	@echo "make check-full      make check, and e2e on the sanitized guest"
+	@echo "make check-full      make check, e2e on the sanitized guest, e2e-nested"
 	@echo "make e2e             the end-to-end scenarios in a real guest"
 	@echo "make e2e-sanitize    the same on a KASAN/UBSAN/lockdep/kmemleak guest"
+	@echo "make e2e-nested      the real host chain: L1 host kernel, vfio-pci,"
+	@echo "                     QEMU, L2 guest, nested under TCG"
 	@echo "make qemu            QEMU 7.2 with the virtio-aer-pv device"
 	@echo "make guest           the test guest's kernel and initramfs"
 	@echo "make guest-sanitize  the sanitized test guest"
+	@echo "make host            the L1 host kernels, with and without patches/host"
 	@echo "make kunit           KUnit suites under UML"
 	@echo "make kunit-sanitize  KUnit suites with KASAN and UBSAN"
 	@echo "make lint            checkpatch --strict, sparse, W=1"
@@ -51,6 +55,13 @@ e2e: deps
 
 e2e-sanitize: deps
 	@scripts/e2e.sh --sanitize
+
+host: deps
+	@scripts/build-host.sh patched
+	@scripts/build-host.sh unpatched
+
+e2e-nested: deps
+	@scripts/e2e-nested.sh $(NESTED_ARGS)
 
 demo:
 	@scripts/demo.sh

@@ -7,7 +7,8 @@
 #   scripts/check.sh         make check
 #   scripts/check.sh --full  make check-full: also the e2e scenarios on the
 #                            sanitized guest (KASAN, UBSAN, lockdep,
-#                            DEBUG_ATOMIC_SLEEP, kmemleak)
+#                            DEBUG_ATOMIC_SLEEP, kmemleak) and the nested
+#                            full-chain test (make e2e-nested)
 
 source "$(dirname "$0")/lib.sh"
 set +e
@@ -118,6 +119,9 @@ if [ -n "$full" ]; then
 	log "end-to-end scenarios in the sanitized guest"
 	counted_suite "e2e (sanitized guest)" e2e-sanitize '^(PASS|FAIL) ' \
 		"$AER_PV_ROOT/scripts/e2e.sh" --sanitize
+	log "nested full-chain test: L1 host, vfio-pci, L2 guest"
+	counted_suite "e2e (nested)" e2e-nested '^(PASS|FAIL) ' \
+		"$AER_PV_ROOT/scripts/e2e-nested.sh"
 fi
 
 echo

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Build what the nested full-chain test needs (scripts/build-nested.sh:
+# QEMU, the L2 guest, both L1 host kernels, the L1 initramfs) and run its
+# scenarios (tests/nested/nested.py); arguments select scenarios, -v
+# prints L1's and L2's recovery logs.  Ends with "N passed, N failed".
+#   scripts/e2e-nested.sh [-v] [scenario ...]
+
+source "$(dirname "$0")/lib.sh"
+
+"$AER_PV_ROOT/scripts/deps.sh"
+qemu=$("$AER_PV_ROOT/scripts/build-qemu.sh" | tail -n 1)
+nested=$("$AER_PV_ROOT/scripts/build-nested.sh" | tail -n 1)
+cd "$AER_PV_ROOT/tests/nested"
+exec python3 nested.py --qemu "$qemu" --nested "$nested" "$@"

@@ -1,0 +1,359 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""The nested full-chain test: the real host side of aer-pv, under TCG.
+
+The outer QEMU runs L1: the host kernel (scripts/build-host.sh) with an
+emulated Intel IOMMU and vfio-pci bound to an emulated e1000e.  L1 runs
+the project's QEMU as the VMM of the L2 test guest, with that e1000e
+assigned to it and the virtio-aer-pv channel.  The outer QEMU injects an
+AER error into the e1000e that L1 sees; L1's AER core recovers it,
+vfio-pci reports it, L1's QEMU forwards it, and the L2 guest recovers.
+
+Three serial ports of the outer QEMU carry L1's shell, L2's console (the
+L2 QEMU's serial on L1's ttyS1) and the L2 QEMU's QMP (on L1's ttyS2).
+
+  nested.py --qemu Q --nested DIR [--boot-timeout S] [scenario ...]
+
+Ends with "N passed, N failed".
+"""
+
+import argparse
+import contextlib
+import os
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "../e2e"))
+from aerpv import FIRMWARE, Guest, GuestError, _Http  # noqa: E402
+from run import RECOVERED, Failure, check  # noqa: E402
+
+# What L1's AER core logs when it resets the link below a Root Port
+L1_LINK_RESET = r"Root Port link has been reset"
+# What L1's QEMU logs when it falls back to polling (hw/vfio/pci.c)
+POLLING = r"the host kernel does not report the end of its reset"
+# The L2 guest's channel waits this long for the host's reset at most
+L2_RESET_TIMEOUT_MS = 60000
+
+
+class Console(Guest):
+    """A shell on a serial socket (and a QMP socket): L1 and the outer
+    QEMU, with Guest's framing of commands."""
+
+    def __init__(self, ser, qmp, proc, tmp):
+        self._ser, self._qmp, self.proc, self.tmp = ser, qmp, proc, tmp
+        self._serbuf = self._qmpbuf = b""
+        self._marker = 0
+        self.events = []
+
+
+class Nested(Guest):
+    """L2 as a Guest (its shell, and its VMM's QMP), with self.l1: L1's
+    shell and the outer QEMU's QMP."""
+
+    def __init__(self, qemu, nested, host, log=None):
+        super().__init__(qemu, nested, log=log)
+        self.kernel = os.path.join(nested, f"host-{host}.bzImage")
+        self.initrd = os.path.join(nested, "l1-initramfs.cpio")
+        self.l1 = None
+        self.times = {}
+
+    def _connect(self, path, deadline):
+        while True:
+            try:
+                s = socket.socket(socket.AF_UNIX)
+                s.connect(path)
+                return s
+            except OSError:
+                if self.proc.poll() is not None or \
+                        time.monotonic() > deadline:
+                    raise GuestError("QEMU did not start: " + self.qemu_log())
+                time.sleep(0.1)
+
+    def start(self, boot_timeout=900):
+        self.http = _Http()
+        self.http.start()
+        sock = {n: os.path.join(self.tmp, n + ".sock")
+                for n in ("outer-qmp", "l1", "l2", "l2-qmp")}
+        args = [self.qemu, "-machine", "q35", "-accel", "tcg", "-m", "2048",
+                "-smp", "2", "-display", "none", "-no-reboot",
+                "-nodefaults", "-no-user-config",
+                "-device", "intel-iommu,intremap=off",
+                "-qmp", f"unix:{sock['outer-qmp']},server=on,wait=off",
+                "-kernel", self.kernel, "-initrd", self.initrd,
+                "-append", "console=ttyS0 loglevel=4 panic=-1 intel_iommu=on "
+                # The emulated IOMMU does not remap interrupts here
+                "vfio_iommu_type1.allow_unsafe_interrupts=1",
+                "-device", "pcie-root-port,id=rp0,bus=pcie.0,chassis=1,"
+                "slot=1,hotplug=off",
+                "-netdev", "user,id=n0",
+                "-device", "e1000e,id=nic0,bus=rp0,netdev=n0"]
+        for i, n in enumerate(("l1", "l2", "l2-qmp")):
+            args += ["-chardev", f"socket,id=s{i},path={sock[n]},"
+                     "server=on,wait=off", "-serial", f"chardev:s{i}"]
+        for fw in FIRMWARE:
+            args += ["-L", fw]
+        self.proc = subprocess.Popen(
+            args, stdin=subprocess.DEVNULL,
+            stdout=open(os.path.join(self.tmp, "qemu.log"), "wb"),
+            stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 10
+        outer_qmp = self._connect(sock["outer-qmp"], deadline)
+        l1_ser = self._connect(sock["l1"], deadline)
+        self._ser = self._connect(sock["l2"], deadline)
+        self._qmp = self._connect(sock["l2-qmp"], deadline)
+        self.l1 = Console(l1_ser, outer_qmp, self.proc, self.tmp)
+        self.l1._qmp_read_msg(10)       # greeting
+        self.l1.qmp("qmp_capabilities")
+
+        t0 = time.monotonic()
+        self.l1._ser_until(b"L1-READY", boot_timeout)
+        self.l1._ser.sendall(b"stty -echo; PS1=''\n")
+        time.sleep(0.3)
+        self.l1.sh("true")
+        self.times["l1-boot"] = time.monotonic() - t0
+        bdf = self.l1.out("ls /sys/bus/pci/drivers/vfio-pci | "
+                          "grep '^0000:' || true")
+        if not bdf:
+            raise GuestError("no device bound to vfio-pci in L1:\n" +
+                             self.l1.dmesg())
+        t0 = time.monotonic()
+        self.l1.out(
+            "qemu-system-x86_64 -L /share/qemu -machine q35 "
+            "-accel tcg,tb-size=64 -m 256 -smp 1 -display none -no-reboot "
+            "-nodefaults -no-user-config "
+            "-kernel /l2/bzImage -initrd /l2/initramfs.cpio "
+            "-append 'console=ttyS0 loglevel=1 panic=-1 "
+            f"aer_pv.reset_timeout_ms={L2_RESET_TIMEOUT_MS}' "
+            "-chardev serial,id=s0,path=/dev/ttyS1 -serial chardev:s0 "
+            "-chardev serial,id=q0,path=/dev/ttyS2 -mon chardev=q0,mode=control "
+            "-device pcie-root-port,id=rp0,bus=pcie.0,chassis=1,slot=1,"
+            "hotplug=off "
+            f"-device vfio-pci,host={bdf.split()[0]},id=nic0,bus=rp0 "
+            "-device virtio-aer-pv-pci,id=aerpv,"
+            f"reset-timeout-ms={L2_RESET_TIMEOUT_MS} "
+            ">/tmp/qemu.log 2>&1 </dev/null & echo $! >/tmp/qemu.pid")
+        try:
+            self._qmp_read_msg(120)     # greeting
+            self.qmp("qmp_capabilities")
+            self._ser_until(b"AERPV-READY", boot_timeout)
+        except GuestError as e:
+            raise GuestError(f"L2 did not boot: {e}\nL1's QEMU:\n" +
+                             self.l1_qemu_log())
+        self._ser.sendall(b"stty -echo; PS1=''\n")
+        time.sleep(0.3)
+        self.sh("true")
+        self.times["l2-boot"] = time.monotonic() - t0
+
+    def stop(self):
+        if self.l1 and self.proc and self.proc.poll() is None:
+            with contextlib.suppress(Exception):
+                self.l1.qmp("quit")
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.proc.wait(10)
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        for s in (self._qmp, self._ser) + ((self.l1._ser, self.l1._qmp)
+                                           if self.l1 else ()):
+            if s:
+                s.close()
+        if self.http:
+            self.http.stop()
+
+    def l1_qemu_log(self):
+        try:
+            return self.l1.out("cat /tmp/qemu.log", timeout=60)
+        except Exception as e:
+            return f"(L1 unreachable: {e})"
+
+    def inject(self, error):
+        """Inject an uncorrectable error into the e1000e L1 sees."""
+        return self.l1.qmp("human-monitor-command", **{
+            "command-line": f"pcie_aer_inject_error nic0 {error}"})
+
+    def outer_resets(self):
+        """The resets L1 did to its e1000e: link (its Root Port's
+        secondary bus resets) and function (FLR)."""
+        c = self.l1.qmp("aer-pv-query-resets", id="nic0")
+        return c["link-resets"], c["function-resets"]
+
+
+class Ctx:
+    pass
+
+
+@contextlib.contextmanager
+def nested(ctx, host):
+    n = Nested(ctx.qemu, ctx.nested, host)
+    try:
+        n.start(boot_timeout=ctx.boot_timeout)
+        n.load_driver()
+        check(n.wait_dmesg("host-coordinated AER recovery enabled", 1, 120),
+              "virtio-aer-pv driver did not bind in L2")
+        check(n.traffic(), "no traffic through the assigned NIC before "
+              "the error")
+        ctx.times = n.times
+        yield n
+        if ctx.verbose:
+            print("  L1:  " + "\n  L1:  ".join(
+                ln for ln in n.l1.dmesg().splitlines()
+                if re.search(r"AER|vfio|link", ln)), flush=True)
+            print("  L1 QEMU:  " + n.l1_qemu_log().replace(
+                "\n", "\n  L1 QEMU:  "), flush=True)
+            print("  L2:  " + "\n  L2:  ".join(
+                ln for ln in n.dmesg().splitlines()
+                if re.search(r"AER|aer_pv|e1000e", ln)), flush=True)
+        for who, log in (("L2", n.dmesg()), ("L1", n.l1.dmesg())):
+            bad = [ln for ln in log.splitlines()
+                   if re.search(r"BUG:|WARNING:|Oops|Call Trace:", ln)]
+            check(not bad, f"kernel problems in {who}'s log:\n  " +
+                  "\n  ".join(bad[:10]))
+    except Exception:
+        if n.l1:
+            with contextlib.suppress(Exception):
+                ctx.diag = ("L1 dmesg:\n" + n.l1.dmesg()[-3000:] +
+                            "\nL1's QEMU:\n" + n.l1_qemu_log()[-2000:] +
+                            "\nL2 dmesg:\n" + n.dmesg()[-3000:])
+        raise
+    finally:
+        n.stop()
+
+
+def recovered_once(n, timeout=600):
+    """L2 recovered once, and only L1 reset the device: once if a host
+    reset was expected."""
+    check(n.wait_dmesg(RECOVERED, 1, timeout) == 1,
+          "no recovery in L2")
+    time.sleep(2)
+    check(n.wait_dmesg(RECOVERED, 2, 1) == 1, "L2 recovered twice")
+
+
+def s_fatal_with_reset(ctx):
+    """fatal error: L1 resets the link once and reports each phase; L2
+    recovers without a second reset"""
+    with nested(ctx, "patched") as n:
+        bdf = n.bdf()
+        before = n.outer_resets()
+        t0 = time.monotonic()
+        n.inject("DLP")
+        recovered_once(n)
+        ctx.times["recovery"] = time.monotonic() - t0
+        l1log = n.l1.dmesg()
+        check(len(re.findall(L1_LINK_RESET, l1log)) == 1,
+              "L1's AER core did not reset the link once:\n" + l1log[-1500:])
+        after = n.outer_resets()
+        check(after == (before[0] + 1, before[1]),
+              f"resets of the NIC (link, FLR): {before} before, {after} "
+              "after; want one more link reset")
+        qlog = n.l1_qemu_log()
+        check(not re.search(POLLING, qlog),
+              "L1's QEMU polled although L1 reports the phases")
+        log = n.dmesg()
+        check("link reset skipped: host reset done" in log,
+              "L2 did not skip its link reset")
+        check("Root Port link has been reset" not in log,
+              "L2 reset the link itself")
+        check(n.sysfs(bdf, "resets_avoided") == "1", "resets_avoided != 1")
+        check(n.traffic(), "no traffic through the NIC after recovery")
+
+
+def s_nonfatal(ctx):
+    """non-fatal error: L1 resets nothing and says so; L2's e1000e asks
+    for a reset, which L1's QEMU does once"""
+    with nested(ctx, "patched") as n:
+        bdf = n.bdf()
+        before = n.outer_resets()
+        t0 = time.monotonic()
+        n.inject("POISON_TLP")
+        recovered_once(n)
+        ctx.times["recovery"] = time.monotonic() - t0
+        l1log = n.l1.dmesg()
+        check("AER: device recovery successful" in l1log,
+              "L1 did not recover the NIC")
+        check(not re.search(L1_LINK_RESET, l1log),
+              "L1's AER core reset the link for a non-fatal error")
+        after = n.outer_resets()
+        check(sum(after) == sum(before) + 1,
+              f"resets of the NIC (link, FLR): {before} before, {after} "
+              "after; want one more")
+        check(n.sysfs(bdf, "errors_nonfatal") == "1", "errors_nonfatal != 1")
+        check(n.sysfs(bdf, "reset_requests") == "1", "reset_requests != 1")
+        check(n.traffic(), "no traffic through the NIC after recovery")
+
+
+def s_fatal_unpatched_l1(ctx):
+    """fatal error, L1 without the host patch: QEMU polls the device for
+    the end of L1's reset; L2 recovers without a second reset"""
+    with nested(ctx, "unpatched") as n:
+        bdf = n.bdf()
+        before = n.outer_resets()
+        t0 = time.monotonic()
+        n.inject("DLP")
+        recovered_once(n)
+        ctx.times["recovery"] = time.monotonic() - t0
+        check(len(re.findall(L1_LINK_RESET, n.l1.dmesg())) == 1,
+              "L1's AER core did not reset the link once")
+        after = n.outer_resets()
+        check(after == (before[0] + 1, before[1]),
+              f"resets of the NIC (link, FLR): {before} before, {after} "
+              "after; want one more link reset")
+        check(re.search(POLLING, n.l1_qemu_log()),
+              "L1's QEMU did not log that it polls")
+        check(n.sysfs(bdf, "resets_avoided") == "1", "resets_avoided != 1")
+        check(n.traffic(), "no traffic through the NIC after recovery")
+
+
+ORDER = ["s_fatal_with_reset", "s_nonfatal", "s_fatal_unpatched_l1"]
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--qemu", required=True)
+    ap.add_argument("--nested", required=True,
+                    help="scripts/build-nested.sh's output directory")
+    ap.add_argument("--boot-timeout", type=int, default=900,
+                    help="seconds L1, and then L2, may take to boot")
+    ap.add_argument("-v", "--verbose", action="store_true",
+                    help="print L1's and L2's recovery logs")
+    ap.add_argument("scenario", nargs="*")
+    a = ap.parse_args()
+    ctx = Ctx()
+    ctx.qemu, ctx.nested, ctx.boot_timeout = a.qemu, a.nested, a.boot_timeout
+    ctx.verbose = a.verbose
+    passed = failed = 0
+    for name in a.scenario or ORDER:
+        fn = globals().get(name if name.startswith("s_") else "s_" + name)
+        if name not in ORDER and "s_" + name not in ORDER:
+            fn = None
+        if not fn:
+            print(f"unknown scenario {name}")
+            failed += 1
+            continue
+        ctx.times, ctx.diag = {}, ""
+        t0 = time.monotonic()
+        try:
+            fn(ctx)
+            passed += 1
+            verdict = "PASS"
+        except Exception as e:
+            failed += 1
+            verdict = "FAIL"
+            print(f"FAIL {fn.__name__[2:]}: {e}", flush=True)
+            if not isinstance(e, Failure):
+                traceback.print_exc()
+            if ctx.diag:
+                print(ctx.diag, flush=True)
+        times = ", ".join(f"{k} {v:.0f}s" for k, v in ctx.times.items())
+        print(f"{verdict} {fn.__name__[2:]} ({time.monotonic() - t0:.0f}s; "
+              f"{times}): {fn.__doc__.split(chr(10))[0]}", flush=True)
+    print(f"{passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
