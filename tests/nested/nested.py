@@ -55,8 +55,9 @@ class Nested(Guest):
     """L2 as a Guest (its shell, and its VMM's QMP), with self.l1: L1's
     shell and the outer QEMU's QMP."""
 
-    def __init__(self, qemu, nested, host, log=None):
+    def __init__(self, qemu, nested, host, funcs=1, log=None):
         super().__init__(qemu, nested, log=log)
+        self.funcs = funcs
         self.kernel = os.path.join(nested, f"host-{host}.bzImage")
         self.initrd = os.path.join(nested, "l1-initramfs.cpio")
         self.l1 = None
@@ -89,9 +90,13 @@ class Nested(Guest):
                 # The emulated IOMMU does not remap interrupts here
                 "vfio_iommu_type1.allow_unsafe_interrupts=1",
                 "-device", "pcie-root-port,id=rp0,bus=pcie.0,chassis=1,"
-                "slot=1,hotplug=off",
-                "-netdev", "user,id=n0",
-                "-device", "e1000e,id=nic0,bus=rp0,netdev=n0"]
+                "slot=1,hotplug=off"]
+        # funcs e1000e functions of one device below one Root Port of L1
+        for i in range(self.funcs):
+            args += ["-netdev", f"user,id=n{i}",
+                     "-device", f"e1000e,id=nic{i},bus=rp0,addr=0.{i},"
+                     f"netdev=n{i}" +
+                     (",multifunction=on" if self.funcs > 1 and not i else "")]
         for i, n in enumerate(("l1", "l2", "l2-qmp")):
             args += ["-chardev", f"socket,id=s{i},path={sock[n]},"
                      "server=on,wait=off", "-serial", f"chardev:s{i}"]
@@ -116,11 +121,18 @@ class Nested(Guest):
         time.sleep(0.3)
         self.l1.sh("true")
         self.times["l1-boot"] = time.monotonic() - t0
-        bdf = self.l1.out("ls /sys/bus/pci/drivers/vfio-pci | "
-                          "grep '^0000:' || true")
-        if not bdf:
-            raise GuestError("no device bound to vfio-pci in L1:\n" +
-                             self.l1.dmesg())
+        bdfs = self.l1.out("ls /sys/bus/pci/drivers/vfio-pci | "
+                           "grep '^0000:' || true").split()
+        if len(bdfs) != self.funcs:
+            raise GuestError(f"{len(bdfs)} devices bound to vfio-pci in L1, "
+                             f"want {self.funcs}:\n" + self.l1.dmesg())
+        # Each function below a Root Port of its own in L2: see the user
+        # guide on functions that share a guest Root Port
+        assign = " ".join(
+            f"-device pcie-root-port,id=rp{i},bus=pcie.0,chassis={i + 1},"
+            f"slot={i + 1},hotplug=off "
+            f"-device vfio-pci,host={b},id=nic{i},bus=rp{i}"
+            for i, b in enumerate(sorted(bdfs)))
         t0 = time.monotonic()
         self.l1.out(
             "qemu-system-x86_64 -L /share/qemu -machine q35 "
@@ -131,10 +143,7 @@ class Nested(Guest):
             f"aer_pv.reset_timeout_ms={L2_RESET_TIMEOUT_MS}' "
             "-chardev serial,id=s0,path=/dev/ttyS1 -serial chardev:s0 "
             "-chardev serial,id=q0,path=/dev/ttyS2 -mon chardev=q0,mode=control "
-            "-device pcie-root-port,id=rp0,bus=pcie.0,chassis=1,slot=1,"
-            "hotplug=off "
-            f"-device vfio-pci,host={bdf.split()[0]},id=nic0,bus=rp0 "
-            "-device virtio-aer-pv-pci,id=aerpv,"
+            f"{assign} -device virtio-aer-pv-pci,id=aerpv,"
             f"reset-timeout-ms={L2_RESET_TIMEOUT_MS} "
             ">/tmp/qemu.log 2>&1 </dev/null & echo $! >/tmp/qemu.pid")
         try:
@@ -188,8 +197,8 @@ class Ctx:
 
 
 @contextlib.contextmanager
-def nested(ctx, host):
-    n = Nested(ctx.qemu, ctx.nested, host)
+def nested(ctx, host, funcs=1):
+    n = Nested(ctx.qemu, ctx.nested, host, funcs)
     try:
         n.start(boot_timeout=ctx.boot_timeout)
         n.load_driver()
@@ -258,6 +267,8 @@ def s_fatal_with_reset(ctx):
               "L2 did not skip its link reset")
         check("Root Port link has been reset" not in log,
               "L2 reset the link itself")
+        check(re.search(r"\[ 4\] DLP", log),
+              "the event lacks the device's AER status")
         check(n.sysfs(bdf, "resets_avoided") == "1", "resets_avoided != 1")
         check(n.traffic(), "no traffic through the NIC after recovery")
 
@@ -308,7 +319,44 @@ def s_fatal_unpatched_l1(ctx):
         check(n.traffic(), "no traffic through the NIC after recovery")
 
 
-ORDER = ["s_fatal_with_reset", "s_nonfatal", "s_fatal_unpatched_l1"]
+def s_two_functions(ctx):
+    """fatal error on one function of a two-function device: L1 resets the
+    link once; one event names both; both recover in L2, no second reset"""
+    with nested(ctx, "patched", funcs=2) as n:
+        bdfs = [n.bdf(0), n.bdf(1)]
+        before = n.outer_resets()
+        t0 = time.monotonic()
+        n.inject("DLP")
+        check(n.wait_dmesg(RECOVERED, 2, 600) == 2,
+              "both functions did not recover in L2")
+        ctx.times["recovery"] = time.monotonic() - t0
+        time.sleep(2)
+        check(len(re.findall(L1_LINK_RESET, n.l1.dmesg())) == 1,
+              "L1's AER core did not reset the link once")
+        after = n.outer_resets()
+        check(after == (before[0] + 1, before[1]),
+              f"resets of the device (link, FLR): {before} before, {after} "
+              "after; want one more link reset")
+        log = n.dmesg()
+        seqs = set(re.findall(r"error reported by host \(seq (\d+)", log))
+        check(seqs == {"1"}, f"L2 got the errors {sorted(seqs)}, want one")
+        check(re.search(re.escape(bdfs[0]) + r": AER: aer-pv: Fatal error "
+                        r"reported by host \(seq 1", log) and
+              re.search(r"\[ 4\] DLP", log),
+              "the event does not name the function that reported first, "
+              "with its AER status")
+        for b in bdfs:
+            check(n.sysfs(b, "resets_avoided") == "1",
+                  f"{b}: resets_avoided != 1")
+            check(n.sysfs(b, "recovered") == "1", f"{b}: recovered != 1")
+        check("Root Port link has been reset" not in log,
+              "L2 reset a link itself")
+        check(n.wait_dmesg(RECOVERED, 3, 1) == 2, "L2 recovered again")
+        check(n.traffic(), "no traffic through the NIC after recovery")
+
+
+ORDER = ["s_fatal_with_reset", "s_nonfatal", "s_fatal_unpatched_l1",
+         "s_two_functions"]
 
 
 def main():
