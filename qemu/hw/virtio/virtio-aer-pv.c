@@ -585,7 +585,7 @@ static uint32_t virtio_aer_pv_next_seq(VirtIOAerPv *s)
 /* Through the device's own config access: an assigned one reads the device */
 static uint32_t virtio_aer_pv_aer_reg(PCIDevice *dev, uint16_t aer, int reg)
 {
-    return PCI_DEVICE_GET_CLASS(dev)->config_read(dev, aer + reg, 4);
+    return dev->config_read(dev, aer + reg, 4);
 }
 
 /* Send an error event naming @devs; the first is the reporting function */
