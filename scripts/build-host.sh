@@ -8,6 +8,9 @@
 #   scripts/build-host.sh            with patches/host (vfio-pci reports
 #                                    the phases of the host's recovery)
 #   scripts/build-host.sh unpatched  Debian's kernel as it is
+#   scripts/build-host.sh sanitize   with patches/host, and KASAN, UBSAN,
+#                                    lockdep, DEBUG_ATOMIC_SLEEP, kmemleak
+#                                    (tests/e2e/guest-sanitize.config)
 #
 # The host tree is a git worktree of the prepared Linux tree, kept apart
 # from the guest's series.  Both variants build from it into their own
@@ -17,24 +20,26 @@
 source "$(dirname "$0")/lib.sh"
 
 variant=${1:-patched}
+frags=("$AER_PV_ROOT/tests/nested/host.config")
 shopt -s nullglob
 case "$variant" in
-patched)
+patched | sanitize)
 	series=("$AER_PV_ROOT"/patches/host/*.patch)
 	hash=$(cat /dev/null "${series[@]}" | sha256sum | cut -c1-12)
+	[ "$variant" = patched ] ||
+		frags+=("$AER_PV_ROOT/tests/e2e/guest-sanitize.config")
 	;;
 unpatched)
 	series=()
 	hash=none
 	;;
-*) die "unknown host variant '$variant' (patched or unpatched)" ;;
+*) die "unknown host variant '$variant' (patched, unpatched or sanitize)" ;;
 esac
 shopt -u nullglob
 
 guest_tree=$("$AER_PV_ROOT/scripts/prepare-linux.sh")
 tree="$guest_tree-host"
 build="$AER_PV_CACHE/build/host-$variant"
-frag="$AER_PV_ROOT/tests/nested/host.config"
 
 if [ ! -e "$tree/.git" ]; then
 	log "adding the host worktree $tree"
@@ -44,19 +49,22 @@ fi
 apply_series "$tree" "$hash" "${series[@]}"
 mkdir -p "$build"
 
-if ! cmp -s "$frag" "$build/.aer-pv-fragment"; then
+if ! cat "${frags[@]}" | cmp -s - "$build/.aer-pv-fragment"; then
 	log "configuring the $variant host kernel"
 	make -s -C "$tree" O="$build" ARCH=x86_64 tinyconfig >/dev/null
 	(cd "$build" && "$tree/scripts/kconfig/merge_config.sh" -m .config \
-		"$tree/kernel/configs/kvm_guest.config" "$frag" >/dev/null)
+		"$tree/kernel/configs/kvm_guest.config" "${frags[@]}" >/dev/null)
 	make -s -C "$tree" O="$build" ARCH=x86_64 olddefconfig >/dev/null
-	while IFS= read -r opt; do
+	cat "${frags[@]}" | while IFS= read -r opt; do
 		case "$opt" in
 		CONFIG_*) grep -qx "$opt" "$build/.config" ;;
+		"# CONFIG_"*" is not set")
+			opt=${opt#\# }
+			! grep -q "^${opt%% *}=" "$build/.config" ;;
 		*) continue ;;
 		esac || die "host config lacks '$opt' (dependency missing?)"
-	done <"$frag"
-	cp "$frag" "$build/.aer-pv-fragment"
+	done
+	cat "${frags[@]}" >"$build/.aer-pv-fragment"
 fi
 
 log "building the $variant host kernel"

@@ -7,6 +7,10 @@
 # firmware it loads, and the L2 guest's kernel and initramfs.  Prints the
 # directory that holds l1-initramfs.cpio, host-patched.bzImage and
 # host-unpatched.bzImage.
+#   scripts/build-nested.sh             those
+#   scripts/build-nested.sh --sanitize  and host-sanitize.bzImage: the host
+#                                       series with KASAN, UBSAN, lockdep,
+#                                       kmemleak (build-host.sh sanitize)
 
 source "$(dirname "$0")/lib.sh"
 
@@ -16,6 +20,10 @@ patched=$("$AER_PV_ROOT/scripts/build-host.sh" patched | tail -n 1)
 unpatched=$("$AER_PV_ROOT/scripts/build-host.sh" unpatched | tail -n 1)
 out="$AER_PV_CACHE/build/nested"
 mkdir -p "$out"
+if [ "${1:-}" = --sanitize ]; then
+	sanitize=$("$AER_PV_ROOT/scripts/build-host.sh" sanitize | tail -n 1)
+	cp "$sanitize/arch/x86/boot/bzImage" "$out/host-sanitize.bzImage"
+fi
 cp "$patched/arch/x86/boot/bzImage" "$out/host-patched.bzImage"
 cp "$unpatched/arch/x86/boot/bzImage" "$out/host-unpatched.bzImage"
 

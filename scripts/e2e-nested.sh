@@ -6,11 +6,19 @@
 # scenarios (tests/nested/nested.py); arguments select scenarios, -v
 # prints L1's and L2's recovery logs.  Ends with "N passed, N failed".
 #   scripts/e2e-nested.sh [-v] [scenario ...]
+#   scripts/e2e-nested.sh --sanitize [-v] [scenario ...]
+#       L1 runs the host series on a KASAN, UBSAN, lockdep and kmemleak
+#       kernel wherever it runs the series
 
 source "$(dirname "$0")/lib.sh"
 
 "$AER_PV_ROOT/scripts/deps.sh"
 qemu=$("$AER_PV_ROOT/scripts/build-qemu.sh" | tail -n 1)
-nested=$("$AER_PV_ROOT/scripts/build-nested.sh" | tail -n 1)
+args=()
+if [ "${1:-}" = --sanitize ]; then
+	args=(--sanitize)
+	shift
+fi
+nested=$("$AER_PV_ROOT/scripts/build-nested.sh" "${args[@]}" | tail -n 1)
 cd "$AER_PV_ROOT/tests/nested"
-exec python3 nested.py --qemu "$qemu" --nested "$nested" "$@"
+exec python3 nested.py --qemu "$qemu" --nested "$nested" "${args[@]}" "$@"

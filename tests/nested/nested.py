@@ -29,7 +29,7 @@ import time
 import traceback
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "../e2e"))
-from aerpv import FIRMWARE, Guest, GuestError, _Http  # noqa: E402
+from aerpv import FIRMWARE, KMEMLEAK, Guest, GuestError, _Http  # noqa: E402
 from run import RECOVERED, Failure, check  # noqa: E402
 
 # What L1's AER core logs when it resets the link below a Root Port
@@ -49,6 +49,7 @@ class Console(Guest):
         self._serbuf = self._qmpbuf = b""
         self._marker = 0
         self.events = []
+        self.kmemleak = False
 
 
 class Nested(Guest):
@@ -121,6 +122,11 @@ class Nested(Guest):
         time.sleep(0.3)
         self.l1.sh("true")
         self.times["l1-boot"] = time.monotonic() - t0
+        # Leaks are counted from here: forget what boot left behind.
+        self.l1.kmemleak = self.l1.sh(f"test -w {KMEMLEAK}")[0] == 0
+        if self.l1.kmemleak:
+            self.l1.out(f"echo scan > {KMEMLEAK}; echo clear > {KMEMLEAK}",
+                        timeout=300)
         bdfs = self.l1.out("ls /sys/bus/pci/drivers/vfio-pci | "
                            "grep '^0000:' || true").split()
         if len(bdfs) != self.funcs:
@@ -198,6 +204,9 @@ class Ctx:
 
 @contextlib.contextmanager
 def nested(ctx, host, funcs=1):
+    # --sanitize: the host series runs on the sanitized host kernel
+    if ctx.sanitize and host == "patched":
+        host = "sanitize"
     n = Nested(ctx.qemu, ctx.nested, host, funcs)
     try:
         n.start(boot_timeout=ctx.boot_timeout)
@@ -217,9 +226,8 @@ def nested(ctx, host, funcs=1):
             print("  L2:  " + "\n  L2:  ".join(
                 ln for ln in n.dmesg().splitlines()
                 if re.search(r"AER|aer_pv|e1000e", ln)), flush=True)
-        for who, log in (("L2", n.dmesg()), ("L1", n.l1.dmesg())):
-            bad = [ln for ln in log.splitlines()
-                   if re.search(r"BUG:|WARNING:|Oops|Call Trace:", ln)]
+        for who, g in (("L2", n), ("L1", n.l1)):
+            bad = g.splats()
             check(not bad, f"kernel problems in {who}'s log:\n  " +
                   "\n  ".join(bad[:10]))
     except Exception:
@@ -366,6 +374,9 @@ def main():
                     help="scripts/build-nested.sh's output directory")
     ap.add_argument("--boot-timeout", type=int, default=900,
                     help="seconds L1, and then L2, may take to boot")
+    ap.add_argument("--sanitize", action="store_true",
+                    help="run the host series on the KASAN, UBSAN, lockdep "
+                    "and kmemleak host kernel")
     ap.add_argument("-v", "--verbose", action="store_true",
                     help="print L1's and L2's recovery logs")
     ap.add_argument("scenario", nargs="*")
@@ -373,6 +384,7 @@ def main():
     ctx = Ctx()
     ctx.qemu, ctx.nested, ctx.boot_timeout = a.qemu, a.nested, a.boot_timeout
     ctx.verbose = a.verbose
+    ctx.sanitize = a.sanitize
     passed = failed = 0
     for name in a.scenario or ORDER:
         fn = globals().get(name if name.startswith("s_") else "s_" + name)
