@@ -26,24 +26,7 @@ esac
 tree=$("$AER_PV_ROOT/scripts/prepare-linux.sh")
 mkdir -p "$build"
 
-# Reconfigure only when a fragment changed, to keep builds incremental.
-if ! cat "${frags[@]}" | cmp -s - "$build/.aer-pv-fragment"; then
-	log "configuring the $variant guest kernel"
-	make -s -C "$tree" O="$build" ARCH=x86_64 tinyconfig >/dev/null
-	(cd "$build" && "$tree/scripts/kconfig/merge_config.sh" -m .config \
-		"$tree/kernel/configs/kvm_guest.config" "${frags[@]}" >/dev/null)
-	make -s -C "$tree" O="$build" ARCH=x86_64 olddefconfig >/dev/null
-	cat "${frags[@]}" | while IFS= read -r opt; do
-		case "$opt" in
-		CONFIG_*) grep -qx "$opt" "$build/.config" ;;
-		"# CONFIG_"*" is not set")
-			opt=${opt#\# }
-			! grep -q "^${opt%% *}=" "$build/.config" ;;
-		*) continue ;;
-		esac || die "guest config lacks '$opt' (dependency missing?)"
-	done
-	cat "${frags[@]}" >"$build/.aer-pv-fragment"
-fi
+configure_kernel "$tree" "$build" "$variant guest" "${frags[@]}"
 
 log "building the $variant guest kernel"
 make -s -C "$tree" O="$build" ARCH=x86_64 -j"$JOBS" bzImage modules \

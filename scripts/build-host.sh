@@ -49,23 +49,7 @@ fi
 apply_series "$tree" "$hash" "${series[@]}"
 mkdir -p "$build"
 
-if ! cat "${frags[@]}" | cmp -s - "$build/.aer-pv-fragment"; then
-	log "configuring the $variant host kernel"
-	make -s -C "$tree" O="$build" ARCH=x86_64 tinyconfig >/dev/null
-	(cd "$build" && "$tree/scripts/kconfig/merge_config.sh" -m .config \
-		"$tree/kernel/configs/kvm_guest.config" "${frags[@]}" >/dev/null)
-	make -s -C "$tree" O="$build" ARCH=x86_64 olddefconfig >/dev/null
-	cat "${frags[@]}" | while IFS= read -r opt; do
-		case "$opt" in
-		CONFIG_*) grep -qx "$opt" "$build/.config" ;;
-		"# CONFIG_"*" is not set")
-			opt=${opt#\# }
-			! grep -q "^${opt%% *}=" "$build/.config" ;;
-		*) continue ;;
-		esac || die "host config lacks '$opt' (dependency missing?)"
-	done
-	cat "${frags[@]}" >"$build/.aer-pv-fragment"
-fi
+configure_kernel "$tree" "$build" "$variant host" "${frags[@]}"
 
 log "building the $variant host kernel"
 make -s -C "$tree" O="$build" ARCH=x86_64 -j"$JOBS" bzImage \

@@ -17,9 +17,12 @@ source "$(dirname "$0")/lib.sh"
 qemu=$("$AER_PV_ROOT/scripts/build-qemu.sh" | tail -n 1)
 guest=$("$AER_PV_ROOT/scripts/build-guest.sh" | tail -n 1)
 patched=$("$AER_PV_ROOT/scripts/build-host.sh" patched | tail -n 1)
-unpatched=$("$AER_PV_ROOT/scripts/build-host.sh" unpatched | tail -n 1)
 out="$AER_PV_CACHE/build/nested"
-mkdir -p "$out"
+# The uAPI test builds against the host series' header, from its tree
+mkdir -p "$out/uapi/linux"
+cp "$("$AER_PV_ROOT/scripts/prepare-linux.sh")-host/include/uapi/linux/vfio.h" \
+	"$out/uapi/linux/vfio.h"
+unpatched=$("$AER_PV_ROOT/scripts/build-host.sh" unpatched | tail -n 1)
 if [ "${1:-}" = --sanitize ]; then
 	sanitize=$("$AER_PV_ROOT/scripts/build-host.sh" sanitize | tail -n 1)
 	cp "$sanitize/arch/x86/boot/bzImage" "$out/host-sanitize.bzImage"
@@ -48,6 +51,9 @@ for fw in bios-256k.bin linuxboot_dma.bin kvmvapic.bin; do
 	[ -n "$f" ] || die "firmware $fw missing (run scripts/deps.sh)"
 	cp -L "$f" "$root/share/qemu/"
 done
+gcc -static -O2 -Wall -Wextra -Werror -D__user= -I"$out/uapi" \
+	-o "$root/bin/vfio-err-uapi" "$AER_PV_ROOT/tests/nested/vfio_err_uapi.c" ||
+	die "the uAPI test does not build"
 cp "$guest/arch/x86/boot/bzImage" "$root/l2/bzImage"
 cp "$guest/initramfs.cpio" "$root/l2/initramfs.cpio"
 cp "$AER_PV_ROOT/tests/nested/l1-init" "$root/init"

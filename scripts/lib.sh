@@ -77,3 +77,28 @@ qemu_tree() {
 	v=$(qemu_pkg_version)
 	printf '%s/qemu-%s\n' "$AER_PV_CACHE" "${v//[~:+]/_}"
 }
+
+# configure_kernel TREE BUILD WHAT FRAGMENT...: configure BUILD as
+# tinyconfig + kvm_guest.config + FRAGMENT..., and check that every option
+# the fragments set (or unset) made it; only when a fragment changed, to
+# keep builds incremental.  WHAT names the kernel in messages.
+configure_kernel() {
+	local tree=$1 build=$2 what=$3 opt
+	shift 3
+	cat "$@" | cmp -s - "$build/.aer-pv-fragment" && return 0
+	log "configuring the $what kernel"
+	make -s -C "$tree" O="$build" ARCH=x86_64 tinyconfig >/dev/null
+	(cd "$build" && "$tree/scripts/kconfig/merge_config.sh" -m .config \
+		"$tree/kernel/configs/kvm_guest.config" "$@" >/dev/null)
+	make -s -C "$tree" O="$build" ARCH=x86_64 olddefconfig >/dev/null
+	while IFS= read -r opt; do
+		case "$opt" in
+		CONFIG_*) grep -qx "$opt" "$build/.config" ;;
+		"# CONFIG_"*" is not set")
+			opt=${opt#\# }
+			! grep -q "^${opt%% *}=" "$build/.config" ;;
+		*) continue ;;
+		esac || die "$what config lacks '$opt' (dependency missing?)"
+	done < <(cat "$@")
+	cat "$@" >"$build/.aer-pv-fragment"
+}

@@ -76,7 +76,7 @@ class Nested(Guest):
                     raise GuestError("QEMU did not start: " + self.qemu_log())
                 time.sleep(0.1)
 
-    def start(self, boot_timeout=900):
+    def start(self, boot_timeout=900, l2=True):
         self.http = _Http()
         self.http.start()
         sock = {n: os.path.join(self.tmp, n + ".sock")
@@ -132,6 +132,9 @@ class Nested(Guest):
         if len(bdfs) != self.funcs:
             raise GuestError(f"{len(bdfs)} devices bound to vfio-pci in L1, "
                              f"want {self.funcs}:\n" + self.l1.dmesg())
+        self.l1_bdfs = sorted(bdfs)
+        if not l2:
+            return
         # Each function below a Root Port of its own in L2: see the user
         # guide on functions that share a guest Root Port
         assign = " ".join(
@@ -203,39 +206,41 @@ class Ctx:
 
 
 @contextlib.contextmanager
-def nested(ctx, host, funcs=1):
+def nested(ctx, host, funcs=1, l2=True):
     # --sanitize: the host series runs on the sanitized host kernel
     if ctx.sanitize and host == "patched":
         host = "sanitize"
     n = Nested(ctx.qemu, ctx.nested, host, funcs)
     try:
-        n.start(boot_timeout=ctx.boot_timeout)
-        n.load_driver()
-        check(n.wait_dmesg("host-coordinated AER recovery enabled", 1, 120),
-              "virtio-aer-pv driver did not bind in L2")
-        check(n.traffic(), "no traffic through the assigned NIC before "
-              "the error")
+        n.start(boot_timeout=ctx.boot_timeout, l2=l2)
         ctx.times = n.times
+        if l2:
+            n.load_driver()
+            check(n.wait_dmesg("host-coordinated AER recovery enabled", 1,
+                               120), "virtio-aer-pv driver did not bind in L2")
+            check(n.traffic(), "no traffic through the assigned NIC before "
+                  "the error")
         yield n
         if ctx.verbose:
             print("  L1:  " + "\n  L1:  ".join(
                 ln for ln in n.l1.dmesg().splitlines()
                 if re.search(r"AER|vfio|link", ln)), flush=True)
-            print("  L1 QEMU:  " + n.l1_qemu_log().replace(
-                "\n", "\n  L1 QEMU:  "), flush=True)
-            print("  L2:  " + "\n  L2:  ".join(
-                ln for ln in n.dmesg().splitlines()
-                if re.search(r"AER|aer_pv|e1000e", ln)), flush=True)
-        for who, g in (("L2", n), ("L1", n.l1)):
+            if l2:
+                print("  L1 QEMU:  " + n.l1_qemu_log().replace(
+                    "\n", "\n  L1 QEMU:  "), flush=True)
+                print("  L2:  " + "\n  L2:  ".join(
+                    ln for ln in n.dmesg().splitlines()
+                    if re.search(r"AER|aer_pv|e1000e", ln)), flush=True)
+        for who, g in (("L2", n), ("L1", n.l1))[0 if l2 else 1:]:
             bad = g.splats()
             check(not bad, f"kernel problems in {who}'s log:\n  " +
                   "\n  ".join(bad[:10]))
     except Exception:
         if n.l1:
             with contextlib.suppress(Exception):
-                ctx.diag = ("L1 dmesg:\n" + n.l1.dmesg()[-3000:] +
-                            "\nL1's QEMU:\n" + n.l1_qemu_log()[-2000:] +
-                            "\nL2 dmesg:\n" + n.dmesg()[-3000:])
+                ctx.diag = "L1 dmesg:\n" + n.l1.dmesg()[-3000:]
+                ctx.diag += ("\nL1's QEMU:\n" + n.l1_qemu_log()[-2000:] +
+                             "\nL2 dmesg:\n" + n.dmesg()[-3000:])
         raise
     finally:
         n.stop()
@@ -250,6 +255,18 @@ def recovered_once(n, timeout=600):
     check(n.wait_dmesg(RECOVERED, 2, 1) == 1, "L2 recovered twice")
 
 
+def l1_reset_once(n, before):
+    """L1's AER core reset the link once, and nothing else reset the
+    device since the outer QEMU counted before."""
+    l1log = n.l1.dmesg()
+    check(len(re.findall(L1_LINK_RESET, l1log)) == 1,
+          "L1's AER core did not reset the link once:\n" + l1log[-1500:])
+    after = n.outer_resets()
+    check(after == (before[0] + 1, before[1]),
+          f"resets of the device (link, FLR): {before} before, {after} "
+          "after; want one more link reset")
+
+
 def s_fatal_with_reset(ctx):
     """fatal error: L1 resets the link once and reports each phase; L2
     recovers without a second reset"""
@@ -260,13 +277,7 @@ def s_fatal_with_reset(ctx):
         n.inject("DLP")
         recovered_once(n)
         ctx.times["recovery"] = time.monotonic() - t0
-        l1log = n.l1.dmesg()
-        check(len(re.findall(L1_LINK_RESET, l1log)) == 1,
-              "L1's AER core did not reset the link once:\n" + l1log[-1500:])
-        after = n.outer_resets()
-        check(after == (before[0] + 1, before[1]),
-              f"resets of the NIC (link, FLR): {before} before, {after} "
-              "after; want one more link reset")
+        l1_reset_once(n, before)
         qlog = n.l1_qemu_log()
         check(not re.search(POLLING, qlog),
               "L1's QEMU polled although L1 reports the phases")
@@ -315,12 +326,7 @@ def s_fatal_unpatched_l1(ctx):
         n.inject("DLP")
         recovered_once(n)
         ctx.times["recovery"] = time.monotonic() - t0
-        check(len(re.findall(L1_LINK_RESET, n.l1.dmesg())) == 1,
-              "L1's AER core did not reset the link once")
-        after = n.outer_resets()
-        check(after == (before[0] + 1, before[1]),
-              f"resets of the NIC (link, FLR): {before} before, {after} "
-              "after; want one more link reset")
+        l1_reset_once(n, before)
         check(re.search(POLLING, n.l1_qemu_log()),
               "L1's QEMU did not log that it polls")
         check(n.sysfs(bdf, "resets_avoided") == "1", "resets_avoided != 1")
@@ -339,12 +345,7 @@ def s_two_functions(ctx):
               "both functions did not recover in L2")
         ctx.times["recovery"] = time.monotonic() - t0
         time.sleep(2)
-        check(len(re.findall(L1_LINK_RESET, n.l1.dmesg())) == 1,
-              "L1's AER core did not reset the link once")
-        after = n.outer_resets()
-        check(after == (before[0] + 1, before[1]),
-              f"resets of the device (link, FLR): {before} before, {after} "
-              "after; want one more link reset")
+        l1_reset_once(n, before)
         log = n.dmesg()
         seqs = set(re.findall(r"error reported by host \(seq (\d+)", log))
         check(seqs == {"1"}, f"L2 got the errors {sorted(seqs)}, want one")
@@ -363,7 +364,54 @@ def s_two_functions(ctx):
         check(n.traffic(), "no traffic through the NIC after recovery")
 
 
-ORDER = ["s_fatal_with_reset", "s_nonfatal", "s_fatal_unpatched_l1",
+def watch_phases(n, bdf, error, want, timeout=120):
+    """Inject error into the device while a user of the feature watches;
+    return the phases it read, as [(name, channel)], once want is last."""
+    n.l1.out(f"vfio-err-uapi {bdf} watch {timeout} >/tmp/watch.log 2>&1 & "
+             "echo $! >/tmp/watch.pid")
+    deadline = time.monotonic() + 30
+    while "armed" not in n.l1.out("cat /tmp/watch.log"):
+        check(time.monotonic() < deadline, "the watcher did not arm")
+        time.sleep(0.5)
+    n.inject(error)
+    deadline = time.monotonic() + timeout
+    while True:
+        log = n.l1.out("cat /tmp/watch.log")
+        phases = [(m.group(1), int(m.group(2))) for m in
+                  re.finditer(r"^phase \d+ (\w+) (\d+) 0$", log, re.M)]
+        if phases and phases[-1][0] == want:
+            break
+        check(time.monotonic() < deadline,
+              f"no {want} phase within {timeout} s:\n{log}")
+        time.sleep(1)
+    n.l1.out("kill $(cat /tmp/watch.pid); wait $(cat /tmp/watch.pid); true")
+    return phases
+
+
+def s_uapi(ctx):
+    """the host series' uAPI from user space in L1: its contract, and the
+    phases of a fatal and a non-fatal error"""
+    with nested(ctx, "patched", l2=False) as n:
+        bdf = n.l1_bdfs[0]
+        rc, out = n.l1.sh(f"vfio-err-uapi {bdf} selftest", timeout=120)
+        check(rc == 0 and out.rstrip().endswith(" 0 failed"),
+              "the uAPI self-test failed:\n" + out)
+        if ctx.verbose:
+            print("  " + out.rstrip().replace("\n", "\n  "), flush=True)
+        P = {"normal": 1, "frozen": 2, "none": 0}
+        got = watch_phases(n, bdf, "DLP", "resume")
+        if ctx.verbose:
+            print(f"  fatal: {got}", flush=True)
+        check(got == [("error", P["frozen"]), ("reset_done", P["none"]),
+                      ("resume", P["none"])],
+              f"fatal error: phases {got}, want error (frozen), "
+              "reset_done, resume")
+        got = watch_phases(n, bdf, "POISON_TLP", "resume")
+        check(got == [("error", P["normal"]), ("resume", P["none"])],
+              f"non-fatal error: phases {got}, want error (normal), resume")
+
+
+ORDER = ["s_uapi", "s_fatal_with_reset", "s_nonfatal", "s_fatal_unpatched_l1",
          "s_two_functions"]
 
 
