@@ -306,10 +306,11 @@ def s_fatal_with_reset(ctx):
     fatal(ctx, "patched")
 
 
-def s_nonfatal(ctx):
-    """non-fatal error: L1 resets nothing and says so; L2's e1000e asks
-    for a reset, which L1's QEMU does once"""
-    with nested(ctx, "patched") as n:
+def nonfatal(ctx, host):
+    """A non-fatal error: L1 resets nothing; L1's QEMU learns so from the
+    host patch or, without it, from the device's AER status; L2's e1000e
+    asks for a reset, which L1's QEMU does once."""
+    with nested(ctx, host) as n:
         bdf = n.bdf()
         before = inject_and_recover(ctx, n, "POISON_TLP")
         l1log = n.l1.dmesg()
@@ -323,7 +324,21 @@ def s_nonfatal(ctx):
               "after; want one more")
         check(n.sysfs(bdf, "errors_nonfatal") == "1", "errors_nonfatal != 1")
         check(n.sysfs(bdf, "reset_requests") == "1", "reset_requests != 1")
+        check(not re.search(POLLING, n.l1_qemu_log()),
+              "L1's QEMU waited for a reset L1 does not do")
         check(n.traffic(), "no traffic through the NIC after recovery")
+
+
+def s_nonfatal(ctx):
+    """non-fatal error: L1 resets nothing and says so; L2's e1000e asks
+    for a reset, which L1's QEMU does once"""
+    nonfatal(ctx, "patched")
+
+
+def s_nonfatal_unpatched_l1(ctx):
+    """non-fatal error, L1 without the host patch: QEMU tells it from a
+    fatal one by the AER status; one reset, by L2's request"""
+    nonfatal(ctx, "unpatched")
 
 
 def s_fatal_unpatched_l1(ctx):
@@ -411,6 +426,7 @@ def s_uapi(ctx):
 
 
 ORDER = ["s_uapi", "s_fatal_with_reset", "s_nonfatal", "s_fatal_unpatched_l1",
+         "s_nonfatal_unpatched_l1",
          "s_two_functions"]
 
 
