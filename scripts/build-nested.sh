@@ -5,8 +5,8 @@
 # both L1 host kernels (scripts/build-host.sh) and the L1 initramfs, which
 # carries busybox, the project's QEMU with the shared libraries and
 # firmware it loads, and the L2 guest's kernel and initramfs.  Prints the
-# directory that holds l1-initramfs.cpio, host-patched.bzImage and
-# host-unpatched.bzImage.
+# QEMU binary, then the directory that holds l1-initramfs.cpio,
+# host-patched.bzImage and host-unpatched.bzImage.
 #   scripts/build-nested.sh             those
 #   scripts/build-nested.sh --sanitize  and host-sanitize.bzImage: the host
 #                                       series with KASAN, UBSAN, lockdep,
@@ -20,8 +20,7 @@ patched=$("$AER_PV_ROOT/scripts/build-host.sh" patched | tail -n 1)
 out="$AER_PV_CACHE/build/nested"
 # The uAPI test builds against the host series' header, from its tree
 mkdir -p "$out/uapi/linux"
-cp "$("$AER_PV_ROOT/scripts/prepare-linux.sh")-host/include/uapi/linux/vfio.h" \
-	"$out/uapi/linux/vfio.h"
+cp "$(linux_tree)-host/include/uapi/linux/vfio.h" "$out/uapi/linux/vfio.h"
 unpatched=$("$AER_PV_ROOT/scripts/build-host.sh" unpatched | tail -n 1)
 if [ "${1:-}" = --sanitize ]; then
 	sanitize=$("$AER_PV_ROOT/scripts/build-host.sh" sanitize | tail -n 1)
@@ -60,4 +59,4 @@ cp "$AER_PV_ROOT/tests/nested/l1-init" "$root/init"
 chmod +x "$root/init"
 (cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) \
 	>"$out/l1-initramfs.cpio"
-printf '%s\n' "$out"
+printf '%s\n' "$qemu" "$out"

@@ -12,13 +12,14 @@
 
 source "$(dirname "$0")/lib.sh"
 
-"$AER_PV_ROOT/scripts/deps.sh"
-qemu=$("$AER_PV_ROOT/scripts/build-qemu.sh" | tail -n 1)
 args=()
 if [ "${1:-}" = --sanitize ]; then
 	args=(--sanitize)
 	shift
 fi
-nested=$("$AER_PV_ROOT/scripts/build-nested.sh" "${args[@]}" | tail -n 1)
+{ read -r qemu; read -r nested; } < <("$AER_PV_ROOT/scripts/build-nested.sh" \
+	"${args[@]}" | tail -n 2)
+[ -x "${qemu:-}" ] && [ -d "${nested:-}" ] ||
+	die "the nested test's build failed"
 cd "$AER_PV_ROOT/tests/nested"
 exec python3 nested.py --qemu "$qemu" --nested "$nested" "${args[@]}" "$@"

@@ -1128,6 +1128,7 @@ bool virtio_aer_pv_host_error(PCIDevice **devs, unsigned int nr, bool frozen,
                             VIRTIO_AER_PV_RESET_KIND_NONE;
     uint8_t sev = frozen ? VIRTIO_AER_PV_SEV_FATAL :
                            VIRTIO_AER_PV_SEV_NONFATAL;
+    AerPvFunc *funcs[VIRTIO_AER_PV_MAX_FUNCS];
     AerPvReset *r;
     uint32_t seq;
     unsigned int i;
@@ -1145,13 +1146,14 @@ bool virtio_aer_pv_host_error(PCIDevice **devs, unsigned int nr, bool frozen,
         return true;
     }
     for (i = 0; i < nr; i++) {
-        if (!virtio_aer_pv_func(s, devs[i], true)) {
+        funcs[i] = virtio_aer_pv_func(s, devs[i], true);
+        if (!funcs[i]) {
             return false;
         }
     }
     seq = virtio_aer_pv_next_seq(s);
     for (i = 0; i < nr; i++) {
-        AerPvFunc *f = virtio_aer_pv_func(s, devs[i], false);
+        AerPvFunc *f = funcs[i];
 
         *f = (AerPvFunc) {
             .dev = devs[i], .seq = seq, .severity = sev, .reset = reset,

@@ -49,7 +49,6 @@ typedef struct AerPvReset {
     bool announce;              /* send EVT_RESET when it ends */
     bool aer_message;           /* then signal an AER message on devs[0] */
     int severity;               /* AerPvSeverity of that message */
-    int64_t deadline_ms;        /* polling a host reset: give up then */
     uint8_t kind;
     bool host_did_reset;        /* the host reset: reset nothing here */
     bool host_wait;             /* waits for the host's reset to end */
@@ -90,11 +89,6 @@ struct VirtIOAerPv {
     Error *migration_blocker;
 };
 
-/*
- * Hand an error that the host reported through VFIO to the guest, if a
- * live guest driver is there to recover it.  Returns false when the
- * caller must fall back to its old behaviour.
- */
 /**
  * virtio_aer_pv_host_error: the host began recovering assigned functions
  * @devs: the functions its recovery covers; the first reported the error
