@@ -12,8 +12,6 @@
  */
 
 #include <linux/aer_pv.h>
-#include <linux/completion.h>
-#include <linux/list.h>
 #include <linux/module.h>
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
@@ -24,17 +22,12 @@
 #include <linux/workqueue.h>
 
 #define VAP_NR_EVENT_BUFS	16
+#define VAP_NR_REPORTS		16
 
-struct vap_req {
-	struct list_head node;
+/* A request and its response, in one buffer the device writes to */
+struct vap_buf {
 	struct virtio_aer_pv_request req;
 	struct virtio_aer_pv_response resp;
-	struct completion done;
-	unsigned int len;
-	bool waited;		/* a caller waits; else free on completion */
-	bool abandoned;		/* the caller gave up; free on completion */
-	bool completed;
-	bool dead;		/* the device is going away */
 };
 
 struct virtio_aer_pv {
@@ -45,8 +38,18 @@ struct virtio_aer_pv {
 	struct work_struct event_work;
 	struct work_struct reset_work;
 	unsigned int device_resets;	/* DEVICE_NEEDS_RESET handled */
-	spinlock_t lock;	/* reqq, reqs, ready */
-	struct list_head reqs;	/* requests the device holds */
+	spinlock_t lock;		/* reqq, reports_busy, ready, ch calls */
+	/*
+	 * One buffer per request tag of the core, and a few for phase
+	 * reports.  Reports may use only the room of the request queue
+	 * that requests can never need, so a slow host that sits on its
+	 * reports cannot keep a reset request out.
+	 */
+	struct vap_buf *tags;
+	struct vap_buf *reports;
+	unsigned long reports_busy;
+	unsigned int max_reports;
+	unsigned long reports_dropped;
 	bool ready;
 	struct aer_pv_channel *ch;
 };
@@ -89,104 +92,81 @@ static void vap_event_done(struct virtqueue *vq)
 static void vap_req_done(struct virtqueue *vq)
 {
 	struct virtio_aer_pv *vi = vq->vdev->priv;
-	struct vap_req *r;
 	unsigned long flags;
+	struct vap_buf *b;
 	unsigned int len;
 
 	spin_lock_irqsave(&vi->lock, flags);
-	while ((r = virtqueue_get_buf(vq, &len))) {
-		list_del(&r->node);
-		r->len = len;
-		if (r->waited && !r->abandoned) {
-			r->completed = true;
-			complete(&r->done);
-		} else {
-			kfree(r);
+	while ((b = virtqueue_get_buf(vq, &len))) {
+		if (b >= vi->reports && b < vi->reports + VAP_NR_REPORTS) {
+			__clear_bit(b - vi->reports, &vi->reports_busy);
+			continue;
 		}
+		/* The core checks the tag and every byte of the answer. */
+		if (vi->ready)
+			aer_pv_channel_response(vi->ch, b - vi->tags, &b->resp,
+						min_t(unsigned int, len,
+						      sizeof(b->resp)));
 	}
 	spin_unlock_irqrestore(&vi->lock, flags);
 }
 
-static int vap_send(struct virtio_aer_pv *vi, struct vap_req *r)
+/* Queue @b on the request queue; under vi->lock. */
+static int vap_queue(struct virtio_aer_pv *vi, struct vap_buf *b)
 {
 	struct scatterlist out, in, *sgs[2] = { &out, &in };
-	unsigned long flags;
 	int ret;
 
-	sg_init_one(&out, &r->req, sizeof(r->req));
-	sg_init_one(&in, &r->resp, sizeof(r->resp));
-	spin_lock_irqsave(&vi->lock, flags);
-	if (!vi->ready) {
-		ret = -ENODEV;
-	} else {
-		ret = virtqueue_add_sgs(vi->reqq, sgs, 1, 1, r, GFP_ATOMIC);
-		if (!ret) {
-			list_add_tail(&r->node, &vi->reqs);
-			virtqueue_kick(vi->reqq);
-		}
-	}
-	spin_unlock_irqrestore(&vi->lock, flags);
+	lockdep_assert_held(&vi->lock);
+	if (!vi->ready)
+		return -ENODEV;
+	memset(&b->resp, 0, sizeof(b->resp));
+	sg_init_one(&out, &b->req, sizeof(b->req));
+	sg_init_one(&in, &b->resp, sizeof(b->resp));
+	ret = virtqueue_add_sgs(vi->reqq, sgs, 1, 1, b, GFP_ATOMIC);
+	if (!ret)
+		virtqueue_kick(vi->reqq);
 	return ret;
 }
 
 static int vap_request(void *priv, const struct virtio_aer_pv_request *req,
-		       struct virtio_aer_pv_response *resp,
-		       unsigned int timeout_ms)
+		       unsigned int tag)
 {
 	struct virtio_aer_pv *vi = priv;
 	unsigned long flags;
-	struct vap_req *r;
 	int ret;
 
-	r = kzalloc(sizeof(*r), GFP_KERNEL);
-	if (!r)
-		return -ENOMEM;
-	r->req = *req;
-	r->waited = true;
-	init_completion(&r->done);
-	ret = vap_send(vi, r);
-	if (ret) {
-		kfree(r);
-		return ret;
-	}
-
-	wait_for_completion_timeout(&r->done, msecs_to_jiffies(timeout_ms));
-
+	if (tag >= AER_PV_NR_TAGS)
+		return -EINVAL;
 	spin_lock_irqsave(&vi->lock, flags);
-	if (!r->completed) {
-		/* The device still owns the buffers: they are freed later. */
-		r->abandoned = true;
-		ret = r->dead ? -ENODEV : -ETIMEDOUT;
-		spin_unlock_irqrestore(&vi->lock, flags);
-		return ret;
-	}
+	vi->tags[tag].req = *req;
+	ret = vap_queue(vi, &vi->tags[tag]);
 	spin_unlock_irqrestore(&vi->lock, flags);
-
-	if (r->len < sizeof(r->resp)) {
-		ret = -EIO;
-	} else {
-		*resp = r->resp;
-		ret = 0;
-	}
-	kfree(r);
 	return ret;
 }
 
 static void vap_report(void *priv, const struct virtio_aer_pv_request *req)
 {
 	struct virtio_aer_pv *vi = priv;
-	struct vap_req *r;
+	unsigned long flags;
+	unsigned int i;
+	int ret = -ENOSPC;
 
-	r = kzalloc(sizeof(*r), GFP_KERNEL);
-	if (!r)
-		return;
-	r->req = *req;
-	/* A full queue drops the report: it is informational only. */
-	if (vap_send(vi, r)) {
-		dev_warn_ratelimited(&vi->vdev->dev,
-				     "aer-pv: phase report dropped\n");
-		kfree(r);
+	spin_lock_irqsave(&vi->lock, flags);
+	i = find_first_zero_bit(&vi->reports_busy, vi->max_reports);
+	if (i < vi->max_reports) {
+		vi->reports[i].req = *req;
+		ret = vap_queue(vi, &vi->reports[i]);
+		if (!ret)
+			__set_bit(i, &vi->reports_busy);
 	}
+	if (ret)
+		vi->reports_dropped++;
+	spin_unlock_irqrestore(&vi->lock, flags);
+	/* Informational only: a recovery never waits for the host's word. */
+	if (ret)
+		dev_warn_ratelimited(&vi->vdev->dev,
+				     "aer-pv: phase report dropped: %d\n", ret);
 }
 
 static const struct aer_pv_transport_ops vap_ops = {
@@ -194,31 +174,12 @@ static const struct aer_pv_transport_ops vap_ops = {
 	.report = vap_report,
 };
 
-/* Wake every waiting request: nothing more will come from the device. */
-static void vap_kill_requests(struct virtio_aer_pv *vi)
+/* Nothing more goes to the channel, nor to the device. */
+static void vap_stop(struct virtio_aer_pv *vi)
 {
-	unsigned long flags;
-	struct vap_req *r;
-
-	spin_lock_irqsave(&vi->lock, flags);
+	spin_lock_irq(&vi->lock);
 	vi->ready = false;
-	list_for_each_entry(r, &vi->reqs, node) {
-		r->dead = true;
-		if (r->waited)
-			complete(&r->done);
-	}
-	spin_unlock_irqrestore(&vi->lock, flags);
-}
-
-/* Only after the device is reset: it can no longer write to them. */
-static void vap_free_requests(struct virtio_aer_pv *vi)
-{
-	struct vap_req *r, *tmp;
-
-	list_for_each_entry_safe(r, tmp, &vi->reqs, node) {
-		list_del(&r->node);
-		kfree(r);
-	}
+	spin_unlock_irq(&vi->lock);
 }
 
 static int vap_probe_common(struct virtio_aer_pv *vi)
@@ -229,21 +190,15 @@ static int vap_probe_common(struct virtio_aer_pv *vi)
 		[VIRTIO_AER_PV_VQ_EVENT] = { "event", vap_event_done },
 		[VIRTIO_AER_PV_VQ_REQUEST] = { "request", vap_req_done },
 	};
+	struct aer_pv_channel *ch;
 	struct aer_pv_channel_info info = {
 		.ops = &vap_ops,
 		.priv = vi,
 		.dev = &vdev->dev,
 	};
-	u16 version;
-	unsigned int i;
+	unsigned int i, ring;
 	int ret;
 
-	virtio_cread_le(vdev, struct virtio_aer_pv_config, version, &version);
-	if (version != VIRTIO_AER_PV_VERSION) {
-		dev_err(&vdev->dev, "aer-pv: unsupported protocol version %u (want %u)\n",
-			version, VIRTIO_AER_PV_VERSION);
-		return -ENODEV;
-	}
 	virtio_cread_le(vdev, struct virtio_aer_pv_config, reset_timeout_ms,
 			&info.reset_timeout_ms);
 	info.reset_timeout_ms = min_t(u32, info.reset_timeout_ms,
@@ -257,13 +212,26 @@ static int vap_probe_common(struct virtio_aer_pv *vi)
 	vi->eventq = vqs[VIRTIO_AER_PV_VQ_EVENT];
 	vi->reqq = vqs[VIRTIO_AER_PV_VQ_REQUEST];
 
-	vi->ch = aer_pv_channel_register(&info);
-	if (IS_ERR(vi->ch)) {
-		ret = PTR_ERR(vi->ch);
+	/* Without indirect descriptors, a request takes two of the ring. */
+	ring = virtqueue_get_vring_size(vi->reqq) / 2;
+	if (ring <= AER_PV_NR_TAGS) {
+		dev_err(&vdev->dev, "aer-pv: request queue too small: %u descriptors, need more than %u\n",
+			ring * 2, AER_PV_NR_TAGS * 2);
+		ret = -ENOSPC;
+		goto err_vqs;
+	}
+	vi->max_reports = min_t(unsigned int, ring - AER_PV_NR_TAGS,
+				VAP_NR_REPORTS);
+	vi->reports_busy = 0;
+
+	ch = aer_pv_channel_register(&info);
+	if (IS_ERR(ch)) {
+		ret = PTR_ERR(ch);
 		dev_err(&vdev->dev, "aer-pv: cannot register channel: %d\n",
 			ret);
 		goto err_vqs;
 	}
+	vi->ch = ch;
 
 	for (i = 0; i < VAP_NR_EVENT_BUFS; i++) {
 		ret = vap_post_event(vi, i);
@@ -279,6 +247,7 @@ static int vap_probe_common(struct virtio_aer_pv *vi)
 
 err_channel:
 	aer_pv_channel_unregister(vi->ch);
+	vi->ch = NULL;
 err_vqs:
 	vdev->config->del_vqs(vdev);
 	return ret;
@@ -288,13 +257,14 @@ static void vap_remove_common(struct virtio_aer_pv *vi)
 {
 	struct virtio_device *vdev = vi->vdev;
 
-	/* Stop events first: the channel may not see any after unregister. */
-	vap_kill_requests(vi);
+	/* Stop events and answers first: none may reach an unregistered channel. */
+	vap_stop(vi);
 	cancel_work_sync(&vi->event_work);
 	aer_pv_channel_unregister(vi->ch);
+	vi->ch = NULL;
+	/* Only now can the device no longer write to our buffers. */
 	virtio_reset_device(vdev);
 	cancel_work_sync(&vi->event_work);
-	vap_free_requests(vi);
 	vdev->config->del_vqs(vdev);
 }
 
@@ -332,7 +302,6 @@ static void vap_reset_work(struct work_struct *work)
 	ret = vap_reinit(vdev);
 	if (ret) {
 		/* Nothing is registered: the AER core is upstream again. */
-		vi->ch = NULL;
 		virtio_add_status(vdev, VIRTIO_CONFIG_S_FAILED);
 		dev_err(&vdev->dev, "aer-pv: device did not come back after reset: %d\n",
 			ret);
@@ -364,14 +333,16 @@ static int vap_probe(struct virtio_device *vdev)
 		return -ENOMEM;
 	vi->events = kcalloc(VAP_NR_EVENT_BUFS, sizeof(*vi->events),
 			     GFP_KERNEL);
-	if (!vi->events) {
+	vi->tags = kcalloc(AER_PV_NR_TAGS, sizeof(*vi->tags), GFP_KERNEL);
+	vi->reports = kcalloc(VAP_NR_REPORTS, sizeof(*vi->reports),
+			      GFP_KERNEL);
+	if (!vi->events || !vi->tags || !vi->reports) {
 		ret = -ENOMEM;
 		goto err_free;
 	}
 	vi->vdev = vdev;
 	vdev->priv = vi;
 	spin_lock_init(&vi->lock);
-	INIT_LIST_HEAD(&vi->reqs);
 	INIT_WORK(&vi->event_work, vap_event_work);
 	INIT_WORK(&vi->reset_work, vap_reset_work);
 
@@ -381,6 +352,8 @@ static int vap_probe(struct virtio_device *vdev)
 	return 0;
 
 err_free:
+	kfree(vi->reports);
+	kfree(vi->tags);
 	kfree(vi->events);
 	kfree(vi);
 	return ret;
@@ -393,6 +366,8 @@ static void vap_remove(struct virtio_device *vdev)
 	cancel_work_sync(&vi->reset_work);
 	if (vi->ch)
 		vap_remove_common(vi);
+	kfree(vi->reports);
+	kfree(vi->tags);
 	kfree(vi->events);
 	kfree(vi);
 }
@@ -421,8 +396,18 @@ static ssize_t device_resets_show(struct device *dev,
 }
 static DEVICE_ATTR_RO(device_resets);
 
+static ssize_t reports_dropped_show(struct device *dev,
+				    struct device_attribute *attr, char *buf)
+{
+	struct virtio_aer_pv *vi = dev_to_virtio(dev)->priv;
+
+	return sysfs_emit(buf, "%lu\n", READ_ONCE(vi->reports_dropped));
+}
+static DEVICE_ATTR_RO(reports_dropped);
+
 static struct attribute *vap_attrs[] = {
 	&dev_attr_device_resets.attr,
+	&dev_attr_reports_dropped.attr,
 	NULL
 };
 
@@ -445,7 +430,6 @@ MODULE_DEVICE_TABLE(virtio, id_table);
 
 static unsigned int features[] = {
 	VIRTIO_AER_PV_F_RESET_REQUEST,
-	VIRTIO_AER_PV_F_EMULATED_AER,
 };
 
 static struct virtio_driver virtio_aer_pv_driver = {
@@ -464,3 +448,4 @@ module_virtio_driver(virtio_aer_pv_driver);
 
 MODULE_DESCRIPTION("virtio-aer-pv: host-coordinated PCIe AER recovery");
 MODULE_LICENSE("GPL");
+MODULE_IMPORT_NS(AER_PV);

@@ -2,35 +2,45 @@
 /*
  * aer-pv: paravirtual AER recovery for PCIe devices assigned to a guest.
  *
- * The recovery core (drivers/pci/pcie/aer_pv/) offers two interfaces: one
- * for the transport that carries the host's messages (virtio-aer-pv), and
- * hooks for the PCIe AER core.  Without CONFIG_PCIE_AER_PV the hooks are
- * no-ops that leave the AER core exactly as upstream.
+ * The recovery core (drivers/pci/pcie/aer_pv/) runs the PCI error recovery
+ * of the functions a host channel names, in step with the host.  This is
+ * its interface to the transport that carries the channel
+ * (drivers/virtio/virtio_aer_pv.c).  The AER core itself is not changed:
+ * without a channel, and for a function the host does not manage, AER
+ * recovery is exactly as upstream.
  */
 
 #ifndef _LINUX_AER_PV_H
 #define _LINUX_AER_PV_H
 
-#include <linux/pci.h>
 #include <linux/types.h>
 
 struct aer_pv_channel;
 struct attribute_group;
+struct device;
 struct virtio_aer_pv_request;
-struct virtio_aer_pv_response;
+
+/*
+ * Reset requests the core has in flight at most: each holds a tag from
+ * 0 to AER_PV_NR_TAGS - 1 until its response arrives, or for good if it
+ * never does.  A transport keeps one request buffer per tag.
+ */
+#define AER_PV_NR_TAGS		16
 
 /**
  * struct aer_pv_transport_ops - what the recovery core needs from a transport
- * @request: send @req and wait at most @timeout_ms for the host's response,
- *	which is copied, unvalidated, to @resp.  Returns 0 or a negative errno;
- *	may sleep.
- * @report: send @req without waiting for the response.  Used for phase
- *	reports, which must never delay a recovery.  May sleep.
+ * @request: queue @req under @tag, without waiting.  The response comes
+ *	through aer_pv_channel_response() with the same tag.  Returns 0 or
+ *	a negative errno (then no response comes).  Called in process
+ *	context, may not sleep.
+ * @report: queue a phase report, without waiting and without a response
+ *	to deliver.  A transport may drop it (and count it) when its queue
+ *	is short of room: a report must never take the room a request needs.
+ *	Called in process context, may not sleep.
  */
 struct aer_pv_transport_ops {
 	int (*request)(void *priv, const struct virtio_aer_pv_request *req,
-		       struct virtio_aer_pv_response *resp,
-		       unsigned int timeout_ms);
+		       unsigned int tag);
 	void (*report)(void *priv, const struct virtio_aer_pv_request *req);
 };
 
@@ -50,37 +60,12 @@ struct aer_pv_channel_info {
 	bool can_request;
 };
 
-#ifdef CONFIG_PCIE_AER_PV
-
 struct aer_pv_channel *aer_pv_channel_register(const struct aer_pv_channel_info *info);
 void aer_pv_channel_unregister(struct aer_pv_channel *ch);
 void aer_pv_channel_event(struct aer_pv_channel *ch, const void *buf,
 			  size_t len);
+void aer_pv_channel_response(struct aer_pv_channel *ch, unsigned int tag,
+			     const void *buf, size_t len);
 extern const struct attribute_group aer_pv_channel_group;
-
-bool aer_pv_handle_error(struct pci_dev *dev, int aer_severity);
-bool aer_pv_reset_link(struct pci_dev *bridge, pci_ers_result_t *result);
-pci_ers_result_t aer_pv_reset_nonfatal(struct pci_dev *bridge);
-
-#else
-
-static inline bool aer_pv_handle_error(struct pci_dev *dev, int aer_severity)
-{
-	return false;
-}
-
-static inline bool aer_pv_reset_link(struct pci_dev *bridge,
-				     pci_ers_result_t *result)
-{
-	return false;
-}
-
-/* Upstream does no platform reset before slot_reset of a non-fatal error */
-static inline pci_ers_result_t aer_pv_reset_nonfatal(struct pci_dev *bridge)
-{
-	return PCI_ERS_RESULT_RECOVERED;
-}
-
-#endif /* CONFIG_PCIE_AER_PV */
 
 #endif /* _LINUX_AER_PV_H */

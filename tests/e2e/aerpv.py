@@ -84,7 +84,7 @@ class Guest:
     unless channel=False, the virtio-aer-pv channel."""
 
     def __init__(self, qemu, guestdir, nics=1, channel=True, append="",
-                 timeout_ms=2000, log=None, extra=()):
+                 timeout_ms=2000, log=None, extra=(), multifunction=False):
         self.qemu = qemu
         self.kernel = os.path.join(guestdir, "arch/x86/boot/bzImage")
         self.initrd = os.path.join(guestdir, "initramfs.cpio")
@@ -94,6 +94,8 @@ class Guest:
         self.timeout_ms = timeout_ms
         self.log = log
         self.extra = list(extra)
+        # nic0 and nic1 as functions 0 and 1 of one device on one port
+        self.multifunction = multifunction
         self.tmp = tempfile.mkdtemp(prefix="aer-pv-e2e-")
         self.events = []
         self.proc = None
@@ -124,11 +126,16 @@ class Guest:
         for fw in FIRMWARE:
             args += ["-L", fw]
         for i in range(self.nics):
+            port = 0 if self.multifunction else i
             # No hot-plug: see the user guide's "QEMU 7.2 defects"
-            args += ["-device", f"pcie-root-port,id=rp{i},bus=pcie.0,"
-                     f"chassis={i + 1},slot={i + 1},hotplug=off",
-                     "-netdev", f"user,id=n{i}",
-                     "-device", f"e1000e,id=nic{i},bus=rp{i},netdev=n{i}"]
+            if port == i:
+                args += ["-device", f"pcie-root-port,id=rp{i},bus=pcie.0,"
+                         f"chassis={i + 1},slot={i + 1},hotplug=off"]
+            fn = (f",addr=0.{i}" + (",multifunction=on" if i == 0 else "")
+                  if self.multifunction else "")
+            args += ["-netdev", f"user,id=n{i}",
+                     "-device", f"e1000e,id=nic{i},bus=rp{port},netdev=n{i}"
+                     + fn]
         if self.channel:
             args += ["-device", "virtio-aer-pv-pci,id=aerpv"]
         args += self.extra

@@ -231,35 +231,124 @@ def s_driver_not_loaded(ctx):
         check(c["link-resets"] >= 1, f"link resets {c}")
 
 
-def ordering(ctx, first):
+def s_aer_message_suppressed(ctx):
+    """an emulated AER message for a managed function is not sent once
+    the driver is live: one recovery, over the channel"""
     with guest(ctx) as g:
         bdf = g.bdf()
-        delay = {"channel-delay-ms" if first == "aer" else
-                 "aer-message-delay-ms": 1500}
         r = g.inject(severity="fatal", **{"aer-message": True,
                                           "host-reset": "after",
-                                          "reset-delay-ms": 300}, **delay)
+                                          "reset-delay-ms": 300})
+        check(r["delivered"], "error not delivered over the channel")
         check(g.wait_dmesg(RECOVERED, 1, 60) == 1, "no recovery")
-        time.sleep(3)      # let the later of the two arrive
+        time.sleep(2)
         log = g.dmesg()
-        check(len(__import__("re").findall(RECOVERED, log)) == 1,
-              "recovered twice")
-        check(g.sysfs(bdf, "aer_matched") == "1", "message not matched")
+        check(len(re.findall(RECOVERED, log)) == 1, "recovered twice")
+        check(g.stats()["aer-messages-suppressed"] == 1,
+              f"QEMU did not suppress the AER message: {g.stats()}")
+        check("recovered the native way" not in log,
+              "an AER message reached the guest")
         check(g.sysfs(bdf, "recovered") == "1", "recovered != 1")
         assert_no_guest_reset(g)
-        check("Root Port link has been reset" not in log, "guest link reset")
         check("recovered" in phases(g, r["seq"]), "no recovered phase")
         check(g.traffic(), "no traffic after recovery")
 
 
-def s_aer_message_first(ctx):
-    """emulated AER message before the channel event: one recovery"""
-    ordering(ctx, "aer")
+def s_native_aer_for_managed_function(ctx):
+    """an AER message that still arrives for a managed function (QEMU's
+    own pcie_aer_inject_error) is recovered the native way"""
+    with guest(ctx) as g:
+        g.inject(severity="fatal", **{"host-reset": "before"})
+        check(g.wait_dmesg(RECOVERED, 1, 60) == 1, "no aer-pv recovery")
+        g.qmp("human-monitor-command",
+              **{"command-line": "pcie_aer_inject_error nic0 MALF_TLP"})
+        check(g.wait_dmesg(RECOVERED, 2, 60) == 2, "no native recovery")
+        log = g.dmesg()
+        check(len(re.findall("recovered the native way", log)) == 1,
+              "no single log line for the AER message")
+        check("Root Port link has been reset" in log,
+              "the native path did not reset the link")
+        check(g.resets()["link-resets"] == 1, "not one native link reset")
+        check(g.traffic(), "no traffic after the native recovery")
 
 
-def s_channel_event_first(ctx):
-    """channel event before the emulated AER message: one recovery"""
-    ordering(ctx, "channel")
+def s_multifunction_overlapping_errors(ctx):
+    """two functions of one device under one Root Port, two overlapping
+    errors, each with its own host link reset: one reset per error"""
+    with guest(ctx, nics=2, multifunction=True) as g:
+        b0, b1 = g.bdf(0), g.bdf(1)
+        check(b0.rsplit(":", 1)[0] == b1.rsplit(":", 1)[0],
+              f"not one device: {b0} {b1}")
+        r1 = g.inject(severity="fatal", functions=["nic1"],
+                      **{"host-reset": "after", "reset-delay-ms": 1500})
+        check(g.wait_dmesg("waiting for host reset", 1, 30),
+              "first recovery not waiting")
+        r2 = g.inject(severity="fatal", functions=["nic1"],
+                      **{"host-reset": "after", "reset-delay-ms": 300})
+        check(g.wait_dmesg(RECOVERED, 2, 90) == 2,
+              "the two errors were not both recovered")
+        time.sleep(2)
+        check(len(re.findall(RECOVERED, g.dmesg())) == 2,
+              "more recoveries than errors")
+        for dev, b in (("nic0", b0), ("nic1", b1)):
+            c = assert_no_guest_reset(g, dev)
+            check(c["host-resets"] == 2,
+                  f"{dev}: host resets {c['host-resets']}, want 2")
+            check(g.sysfs(b, "recovered") == "2", f"{b} recovered != 2")
+            check(g.sysfs(b, "failed") == "0", f"{b} failed")
+        for r in (r1, r2):
+            check("recovered" in phases(g, r["seq"]),
+                  f"no recovered phase for seq {r['seq']}")
+        check(g.traffic(), "no traffic after recovery")
+
+
+def s_nonfatal_storm(ctx):
+    """500 non-fatal errors with a working host: folded, 0 perm_failures"""
+    with guest(ctx) as g:
+        bdf = g.bdf()
+        g.inject(severity="non-fatal", repeat=500,
+                 **{"repeat-interval-us": 2000})
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            if (g.stats()["events-sent"] >= 500 and
+                    g.sysfs(bdf, "state") == "idle"):
+                break
+            time.sleep(1)
+        check(g.sysfs(bdf, "state") == "idle", "the function never settled")
+        check(g.sysfs(bdf, "errors_nonfatal") == "500",
+              f"errors_nonfatal {g.sysfs(bdf, 'errors_nonfatal')}, want 500")
+        check(g.sysfs(bdf, "failed") == "0",
+              f"{g.sysfs(bdf, 'failed')} recoveries failed")
+        check(FAILED not in g.dmesg(), "a perm_failure")
+        n = int(g.sysfs(bdf, "recovered"))
+        check(n >= 1 and n + int(g.sysfs(bdf, "coalesced")) == 500,
+              f"recovered {n}, coalesced {g.sysfs(bdf, 'coalesced')}")
+        assert_no_guest_reset(g)
+        check(g.traffic(), "no traffic after the storm")
+
+
+def s_unbind_mid_recovery(ctx):
+    """virtio_aer_pv unbound while a recovery waits: bounded, no hang"""
+    with guest(ctx, allow=[E1000E_AFTER_FAILURE]) as g:
+        bdf = g.bdf()
+        recovery_waiting(g, **{"host-reset": "after",
+                               "reset-delay-ms": 3000})
+        dev = g.out("ls /sys/bus/virtio/drivers/virtio_aer_pv | grep virtio")
+        t0 = time.monotonic()
+        g.out(f"echo {dev} > /sys/bus/virtio/drivers/virtio_aer_pv/unbind",
+              timeout=30)
+        check(time.monotonic() - t0 < 10, "unbind was not prompt")
+        check(g.wait_dmesg(FAILED, 1, 30) == 1,
+              "the driver got no perm_failure")
+        check("channel or device gone during recovery" in g.dmesg(),
+              "no log line for the lost channel")
+        check(g.out("echo alive") == "alive", "guest not responsive")
+        time.sleep(3)           # the host's reset ends
+        g.out(f"echo {dev} > /sys/bus/virtio/drivers/virtio_aer_pv/bind")
+        check(g.wait_dmesg("host-coordinated AER recovery enabled", 2, 30)
+              == 2, "driver did not bind again")
+        recovers_later(g, bdf, 1)
+        assert_no_guest_reset(g)
 
 
 def recovers_later(g, bdf, n):
@@ -480,10 +569,13 @@ ORDER = ["s_fatal_reset_before", "s_fatal_reset_after",
          "s_nonfatal_need_reset", "s_nonfatal_host_cannot_reset",
          "s_correctable", "s_host_reset_never_completes",
          "s_host_reset_fails", "s_second_error_during_recovery",
-         "s_two_devices", "s_driver_not_loaded", "s_aer_message_first",
-         "s_channel_event_first", "s_module_unloaded_mid_recovery",
+         "s_two_devices", "s_driver_not_loaded", "s_aer_message_suppressed",
+         "s_native_aer_for_managed_function",
+         "s_multifunction_overlapping_errors", "s_nonfatal_storm",
+         "s_module_unloaded_mid_recovery",
          "s_device_unplugged_mid_recovery", "s_device_error_mid_recovery",
          "s_event_queue_overflow",
+         "s_unbind_mid_recovery",
          "s_garbage_from_host"]
 
 

@@ -54,7 +54,6 @@ static void decode_error_valid(struct kunit *test)
 	fill_error(&w, 0x01020304, VIRTIO_AER_PV_SEV_FATAL,
 		   VIRTIO_AER_PV_RESET_PENDING, VIRTIO_AER_PV_RESET_KIND_LINK,
 		   2);
-	w.flags = cpu_to_le16(VIRTIO_AER_PV_EVT_F_AER_MSG);
 	w.funcs[1].segment = cpu_to_le16(0x1234);
 	w.funcs[1].bus = 0xab;
 	w.funcs[1].devfn = 0x11;
@@ -65,7 +64,7 @@ static void decode_error_valid(struct kunit *test)
 			AER_PV_OK);
 	KUNIT_EXPECT_EQ(test, ev.type, VIRTIO_AER_PV_EVT_ERROR);
 	KUNIT_EXPECT_EQ(test, ev.seq, 0x01020304u);
-	KUNIT_EXPECT_EQ(test, ev.flags, VIRTIO_AER_PV_EVT_F_AER_MSG);
+	KUNIT_EXPECT_EQ(test, ev.flags, 0);
 	KUNIT_EXPECT_EQ(test, ev.severity, VIRTIO_AER_PV_SEV_FATAL);
 	KUNIT_EXPECT_EQ(test, ev.reset, VIRTIO_AER_PV_RESET_PENDING);
 	KUNIT_EXPECT_EQ(test, ev.reset_kind, VIRTIO_AER_PV_RESET_KIND_LINK);
@@ -136,6 +135,7 @@ static void decode_accepts_unaligned_buffer(struct kunit *test)
 	struct virtio_aer_pv_error_event w;
 	struct virtio_aer_pv_response r = {
 		.status = VIRTIO_AER_PV_S_OK, .seq = cpu_to_le32(9),
+		.reset_kind = VIRTIO_AER_PV_RESET_KIND_LINK,
 	};
 	struct aer_pv_response resp;
 	struct aer_pv_event ev;
@@ -149,7 +149,7 @@ static void decode_accepts_unaligned_buffer(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ev.funcs[1], AER_PV_FN_ID(0, 1, 1));
 
 	memcpy(buf + 1, &r, sizeof(r));
-	KUNIT_ASSERT_EQ(test, aer_pv_decode_response(VIRTIO_AER_PV_REQ_QUERY,
+	KUNIT_ASSERT_EQ(test, aer_pv_decode_response(VIRTIO_AER_PV_REQ_RESET,
 						     buf + 1, sizeof(r), &resp),
 			AER_PV_OK);
 	KUNIT_EXPECT_EQ(test, resp.seq, 9u);
@@ -180,10 +180,13 @@ static void decode_rejects_unknown_flags(struct kunit *test)
 		   VIRTIO_AER_PV_RESET_KIND_NONE, 1);
 	w.flags = cpu_to_le16(0x8000);
 	KUNIT_EXPECT_EQ(test, decode_error(&w), AER_PV_DROP_FLAGS);
+	/* No flag is defined: even the lowest bit is unknown. */
+	w.flags = cpu_to_le16(0x0001);
+	KUNIT_EXPECT_EQ(test, decode_error(&w), AER_PV_DROP_FLAGS);
 
 	fill_reset(&r, 1, VIRTIO_AER_PV_RESET_DONE,
 		   VIRTIO_AER_PV_RESET_KIND_LINK);
-	r.flags = cpu_to_le16(VIRTIO_AER_PV_EVT_F_AER_MSG);
+	r.flags = cpu_to_le16(0x0001);
 	KUNIT_EXPECT_EQ(test, aer_pv_decode_event(&r, sizeof(r), &ev),
 			AER_PV_DROP_FLAGS);
 }
@@ -303,23 +306,21 @@ static void decode_reset_update_must_end_a_reset(struct kunit *test)
 			AER_PV_DROP_RESET_KIND);
 }
 
-static void response_query_valid(struct kunit *test)
+static void response_reset_valid(struct kunit *test)
 {
 	struct virtio_aer_pv_response w = {
 		.status = VIRTIO_AER_PV_S_OK,
-		.severity = VIRTIO_AER_PV_SEV_FATAL,
-		.reset = VIRTIO_AER_PV_RESET_PENDING,
-		.reset_kind = VIRTIO_AER_PV_RESET_KIND_LINK,
+		.reset_kind = VIRTIO_AER_PV_RESET_KIND_FUNCTION,
 		.seq = cpu_to_le32(42),
 	};
 	struct aer_pv_response r;
 
-	KUNIT_ASSERT_EQ(test, aer_pv_decode_response(VIRTIO_AER_PV_REQ_QUERY,
+	KUNIT_ASSERT_EQ(test, aer_pv_decode_response(VIRTIO_AER_PV_REQ_RESET,
 						     &w, sizeof(w), &r),
 			AER_PV_OK);
 	KUNIT_EXPECT_EQ(test, r.seq, 42u);
-	KUNIT_EXPECT_EQ(test, r.reset, VIRTIO_AER_PV_RESET_PENDING);
-	KUNIT_EXPECT_EQ(test, r.severity, VIRTIO_AER_PV_SEV_FATAL);
+	KUNIT_EXPECT_EQ(test, r.status, VIRTIO_AER_PV_S_OK);
+	KUNIT_EXPECT_EQ(test, r.reset_kind, VIRTIO_AER_PV_RESET_KIND_FUNCTION);
 }
 
 static void response_rejects_short_and_bad_status(struct kunit *test)
@@ -339,29 +340,34 @@ static void response_rejects_short_and_bad_status(struct kunit *test)
 			AER_PV_DROP_STATUS);
 }
 
-static void response_query_rejects_bad_fields(struct kunit *test)
+/* A status other than OK carries no reset kind to check, only the seq. */
+static void response_not_ok_carries_seq_only(struct kunit *test)
 {
 	struct virtio_aer_pv_response w = {
-		.status = VIRTIO_AER_PV_S_OK,
-		.severity = VIRTIO_AER_PV_SEV_FATAL + 1,
+		.status = VIRTIO_AER_PV_S_STALE,
+		.reset_kind = 0xff,
+		.seq = cpu_to_le32(7),
 	};
 	struct aer_pv_response r;
 
-	KUNIT_EXPECT_EQ(test, aer_pv_decode_response(VIRTIO_AER_PV_REQ_QUERY,
-						     &w, sizeof(w), &r),
-			AER_PV_DROP_SEVERITY);
-	w.severity = VIRTIO_AER_PV_SEV_FATAL;
-	w.reset = VIRTIO_AER_PV_RESET_FAILED + 1;
-	KUNIT_EXPECT_EQ(test, aer_pv_decode_response(VIRTIO_AER_PV_REQ_QUERY,
-						     &w, sizeof(w), &r),
-			AER_PV_DROP_RESET);
-	/* A non-OK status carries no fields to check. */
-	w.status = VIRTIO_AER_PV_S_NOT_MANAGED;
-	KUNIT_EXPECT_EQ(test, aer_pv_decode_response(VIRTIO_AER_PV_REQ_QUERY,
+	KUNIT_EXPECT_EQ(test, aer_pv_decode_response(VIRTIO_AER_PV_REQ_RESET,
 						     &w, sizeof(w), &r),
 			AER_PV_OK);
-	KUNIT_EXPECT_EQ(test, r.status, VIRTIO_AER_PV_S_NOT_MANAGED);
-	KUNIT_EXPECT_EQ(test, r.seq, 0u);
+	KUNIT_EXPECT_EQ(test, r.status, VIRTIO_AER_PV_S_STALE);
+	KUNIT_EXPECT_EQ(test, r.reset_kind, 0);
+	KUNIT_EXPECT_EQ(test, r.seq, 7u);
+}
+
+/* An answer to a request type the protocol does not have is dropped. */
+static void response_to_unknown_request_type(struct kunit *test)
+{
+	struct virtio_aer_pv_response w = { .status = VIRTIO_AER_PV_S_OK };
+	struct aer_pv_response r;
+
+	KUNIT_EXPECT_EQ(test, aer_pv_decode_response(0, &w, sizeof(w), &r),
+			AER_PV_DROP_TYPE);
+	KUNIT_EXPECT_EQ(test, aer_pv_decode_response(3, &w, sizeof(w), &r),
+			AER_PV_DROP_TYPE);
 }
 
 static void response_reset_rejects_bad_kind(struct kunit *test)
@@ -445,9 +451,10 @@ static struct kunit_case aer_pv_protocol_cases[] = {
 	KUNIT_CASE(decode_rejects_bad_nr_funcs),
 	KUNIT_CASE(decode_rejects_duplicate_func),
 	KUNIT_CASE(decode_reset_update_must_end_a_reset),
-	KUNIT_CASE(response_query_valid),
+	KUNIT_CASE(response_reset_valid),
 	KUNIT_CASE(response_rejects_short_and_bad_status),
-	KUNIT_CASE(response_query_rejects_bad_fields),
+	KUNIT_CASE(response_not_ok_carries_seq_only),
+	KUNIT_CASE(response_to_unknown_request_type),
 	KUNIT_CASE(response_reset_rejects_bad_kind),
 	KUNIT_CASE(encode_request_is_little_endian),
 	KUNIT_CASE(seq_after_wraps),

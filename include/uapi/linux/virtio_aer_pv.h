@@ -22,12 +22,11 @@
  */
 #define VIRTIO_ID_AER_PV			57
 
-/* Protocol version carried in the config space */
-#define VIRTIO_AER_PV_VERSION			1
-
-/* Feature bits */
+/*
+ * Feature bits.  The protocol has no version field: every extension
+ * beyond this header is a feature bit, negotiated the virtio way.
+ */
 #define VIRTIO_AER_PV_F_RESET_REQUEST		0	/* REQ_RESET supported */
-#define VIRTIO_AER_PV_F_EMULATED_AER		1	/* may also send AER msgs */
 
 /* Virtqueues */
 #define VIRTIO_AER_PV_VQ_EVENT			0
@@ -42,14 +41,9 @@
 #define VIRTIO_AER_PV_EVT_ERROR			0x0001
 #define VIRTIO_AER_PV_EVT_RESET			0x0002
 
-/* Event flags */
-#define VIRTIO_AER_PV_EVT_F_AER_MSG		0x0001	/* also sent as AER msg */
-#define VIRTIO_AER_PV_EVT_F_ALL			0x0001
-
 /* Request types, driver to device on the request queue */
-#define VIRTIO_AER_PV_REQ_QUERY			0x0001
-#define VIRTIO_AER_PV_REQ_RESET			0x0002
-#define VIRTIO_AER_PV_REQ_PHASE			0x0003
+#define VIRTIO_AER_PV_REQ_RESET			0x0001
+#define VIRTIO_AER_PV_REQ_PHASE			0x0002
 
 /* Response status */
 #define VIRTIO_AER_PV_S_OK			0x00
@@ -82,8 +76,6 @@
 #define VIRTIO_AER_PV_PHASE_FAILED		0x04	/* perm_failure sent */
 
 struct virtio_aer_pv_config {
-	__le16 version;
-	__le16 max_funcs;
 	__le32 reset_timeout_ms;
 };
 
@@ -108,7 +100,7 @@ struct virtio_aer_pv_aer_regs {
 /* VIRTIO_AER_PV_EVT_ERROR */
 struct virtio_aer_pv_error_event {
 	__le16 type;
-	__le16 flags;
+	__le16 flags;	/* none defined: 0 */
 	__le32 seq;
 	__u8 severity;
 	__u8 reset;
@@ -145,10 +137,9 @@ struct virtio_aer_pv_request {
 
 struct virtio_aer_pv_response {
 	__u8 status;
-	__u8 severity;	/* REQ_QUERY: severity of seq */
-	__u8 reset;	/* REQ_QUERY: host reset state of seq */
-	__u8 reset_kind;
-	__le32 seq;	/* REQ_QUERY: latest error of the function, 0: none */
+	__u8 reset_kind;	/* REQ_RESET with S_OK: the reset done */
+	__u8 padding[2];
+	__le32 seq;		/* the request's seq */
 };
 
 #endif /* _UAPI_LINUX_VIRTIO_AER_PV_H */

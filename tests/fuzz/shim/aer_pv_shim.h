@@ -9,7 +9,7 @@
 
 /* trace.h's body is skipped; its tracepoints do nothing here. */
 #define _AER_PV_TRACE_H
-#define trace_aer_pv_state(fn, seq, from, to) do { } while (0)
+#define trace_aer_pv_state(bridge, seq, from, to) do { } while (0)
 #define trace_aer_pv_message(type, seq, verdict) do { } while (0)
 
 #endif

@@ -2,25 +2,26 @@
 /*
  * aer-pv recovery state machine.
  *
- * One entry per function the host named.  An error moves a function from
- * IDLE to DETECTED; the guest's recovery then reaches its reset step,
- * where the host's reset state decides whether it proceeds at once (the
- * host already reset), waits (the host is resetting), asks the host for a
- * reset (the host did not reset), or falls back to the native reset; and
- * the recovery's end returns the function to IDLE.
+ * A host error names functions.  Each function belongs to the recovery
+ * unit of the bridge that pcie_do_recovery() walks for it, and an error
+ * starts one recovery per unit it touches.  Every error that is not
+ * correctable gets a host reset object, shared by all those units: when
+ * the host reports the end of its reset, every unit waiting on it sees it
+ * at once.
  *
- * An error reaches the guest by the channel, by an emulated AER message,
- * or both, in either order.  Both carry the host's sequence number (the
- * AER message through a query), so the second one to arrive finds the
- * entry the first one opened and no second recovery starts.
- *
- * A function's host reset is shared with every function of the same error
- * (a link reset resets them all), so reset state changes apply to every
- * busy function with the same reset_seq, wherever it sits in the guest.
+ * A unit's recovery goes DETECTED -> (WAIT_HOST | WAIT_REQ)* -> RESUMING
+ * -> IDLE.  At the reset step it waits for every host reset in flight
+ * that its errors, running or pending, depend on; then it goes on if the
+ * newest settled reset was done, fails if that reset failed, and asks the
+ * host for a reset (of the kind the bridge needs, for the newest error)
+ * if none was done.  Errors that arrive once the unit has started fold
+ * into the one recovery pending behind it, which starts when the running
+ * one ends; a reset done for them before that start is not done again.
  */
 
-#include <linux/bits.h>
+#include <linux/bitops.h>
 #include <linux/kernel.h>
+#include <linux/stddef.h>
 #include <linux/string.h>
 
 #include <kunit/visibility.h>
@@ -34,6 +35,15 @@ static const char * const aer_pv_state_names[AER_PV_NR_STATES] = {
 	[AER_PV_WAIT_HOST]	= "wait_host",
 	[AER_PV_WAIT_REQ]	= "wait_request",
 	[AER_PV_RESUMING]	= "resuming",
+};
+
+static const char * const aer_pv_why_names[AER_PV_NR_WHYS] = {
+	[AER_PV_WHY_NONE]		= "none",
+	[AER_PV_WHY_RESET_FAILED]	= "host reset failed",
+	[AER_PV_WHY_TIMEOUT]		= "host reset did not complete in time",
+	[AER_PV_WHY_NO_RESPONSE]	= "reset request not answered",
+	[AER_PV_WHY_LOST]		= "channel or device gone",
+	[AER_PV_WHY_NO_ROOM]		= "too many errors to track",
 };
 
 /**
@@ -51,755 +61,663 @@ const char *aer_pv_state_name(enum aer_pv_state state)
 EXPORT_SYMBOL_IF_KUNIT(aer_pv_state_name);
 
 /**
+ * aer_pv_why_name() - why a recovery failed, for the log
+ * @why: the reason
+ *
+ * Return: a static string; "invalid" for a value out of range.
+ */
+const char *aer_pv_why_name(enum aer_pv_why why)
+{
+	if ((unsigned int)why >= AER_PV_NR_WHYS)
+		return "invalid";
+	return aer_pv_why_names[why];
+}
+EXPORT_SYMBOL_IF_KUNIT(aer_pv_why_name);
+
+/**
  * aer_pv_core_init() - start a state machine for a new channel
  * @core: the state machine
- * @reset_timeout_ns: bound on every wait for the host
  * @can_request: whether the host performs resets the guest asks for
  */
-void aer_pv_core_init(struct aer_pv_core *core, u64 reset_timeout_ns,
-		      bool can_request)
+void aer_pv_core_init(struct aer_pv_core *core, bool can_request)
 {
 	memset(core, 0, sizeof(*core));
-	core->reset_timeout_ns = reset_timeout_ns;
 	core->can_request = can_request;
 	core->up = true;
 }
 EXPORT_SYMBOL_IF_KUNIT(aer_pv_core_init);
 
 /**
- * aer_pv_find() - the entry of a function
+ * aer_pv_find_fn() - the entry of a function
  * @core: the state machine
  * @id: the function, as AER_PV_FN_ID()
  *
  * Return: the entry, or NULL if the function is not tracked.
  */
-struct aer_pv_dev *aer_pv_find(struct aer_pv_core *core, u32 id)
+struct aer_pv_fn *aer_pv_find_fn(struct aer_pv_core *core, u32 id)
 {
 	unsigned int i;
 
-	for (i = 0; i < AER_PV_MAX_DEVS; i++)
-		if (core->devs[i].used && core->devs[i].id == id)
-			return &core->devs[i];
+	for (i = 0; i < AER_PV_MAX_FNS; i++)
+		if (core->fns[i].used && core->fns[i].id == id)
+			return &core->fns[i];
 	return NULL;
 }
-EXPORT_SYMBOL_IF_KUNIT(aer_pv_find);
+EXPORT_SYMBOL_IF_KUNIT(aer_pv_find_fn);
 
-static struct aer_pv_dev *aer_pv_alloc(struct aer_pv_core *core, u32 id)
+static bool aer_pv_rec_free(const struct aer_pv_rec *rec)
+{
+	return !rec->fns && rec->state == AER_PV_IDLE;
+}
+
+/**
+ * aer_pv_find_rec() - the recovery unit of a bridge
+ * @core: the state machine
+ * @bridge: the bridge, as AER_PV_FN_ID()
+ *
+ * Return: the unit's index, or AER_PV_NO_REC if aer-pv has none there.
+ */
+u8 aer_pv_find_rec(const struct aer_pv_core *core, u32 bridge)
 {
 	unsigned int i;
 
-	for (i = 0; i < AER_PV_MAX_DEVS; i++) {
-		struct aer_pv_dev *d = &core->devs[i];
+	for (i = 0; i < AER_PV_MAX_RECS; i++)
+		if (!aer_pv_rec_free(&core->recs[i]) &&
+		    core->recs[i].bridge == bridge)
+			return i;
+	return AER_PV_NO_REC;
+}
+EXPORT_SYMBOL_IF_KUNIT(aer_pv_find_rec);
 
-		if (!d->used) {
-			memset(d, 0, sizeof(*d));
-			d->used = true;
-			d->id = id;
-			return d;
-		}
+/**
+ * aer_pv_first_fn() - the first function of a set, to name it
+ * @core: the state machine
+ * @fns: BIT(function index) set
+ *
+ * Return: its AER_PV_FN_ID(), or AER_PV_NO_BRIDGE for an empty set.
+ */
+u32 aer_pv_first_fn(const struct aer_pv_core *core, u32 fns)
+{
+	if (!fns)
+		return AER_PV_NO_BRIDGE;
+	return core->fns[__ffs(fns)].id;
+}
+EXPORT_SYMBOL_IF_KUNIT(aer_pv_first_fn);
+
+static void aer_pv_set_state(struct aer_pv_rec *rec, enum aer_pv_state state)
+{
+	if (rec->state == state)
+		return;
+	trace_aer_pv_state(rec->bridge, rec->cur.seq, rec->state, state);
+	rec->state = state;
+}
+
+/* Each index @i of the set bits of @set */
+#define for_each_fn(i, set) \
+	for (unsigned long __m = (set); __m && ((i) = __ffs(__m), 1); \
+	     __m &= __m - 1)
+
+/* Count the counter at offset @off of struct aer_pv_fn_stats, for @set */
+static void aer_pv_count(struct aer_pv_core *core, u32 set, size_t off)
+{
+	unsigned int i;
+
+	for_each_fn(i, set)
+		(*(u64 *)((u8 *)&core->fns[i].stats + off))++;
+}
+
+#define AER_PV_STAT(core, set, counter) \
+	aer_pv_count(core, set, offsetof(struct aer_pv_fn_stats, counter))
+
+static u64 aer_pv_rec_resets(const struct aer_pv_rec *rec)
+{
+	return rec->cur.resets | rec->next.resets;
+}
+
+/* Free every reset that no recovery depends on any more. */
+static void aer_pv_gc_resets(struct aer_pv_core *core)
+{
+	u64 used = 0;
+	unsigned int i;
+
+	for (i = 0; i < AER_PV_MAX_RECS; i++)
+		used |= aer_pv_rec_resets(&core->recs[i]);
+	for (i = 0; i < AER_PV_MAX_RESETS; i++)
+		if (!(used & BIT_ULL(i)))
+			memset(&core->resets[i], 0, sizeof(core->resets[i]));
+}
+
+static int aer_pv_find_reset(const struct aer_pv_core *core, u32 seq)
+{
+	unsigned int i;
+
+	for (i = 0; i < AER_PV_MAX_RESETS; i++)
+		if (seq && core->resets[i].seq == seq)
+			return i;
+	return -1;
+}
+
+static int aer_pv_new_reset(struct aer_pv_core *core,
+			    const struct aer_pv_event *ev, u32 fns)
+{
+	unsigned int i;
+
+	for (i = 0; i < AER_PV_MAX_RESETS; i++) {
+		struct aer_pv_reset *r = &core->resets[i];
+
+		if (r->seq)
+			continue;
+		r->seq = ev->seq;
+		r->state = ev->reset;
+		r->kind = ev->reset_kind;
+		r->req = AER_PV_REQ_NONE;
+		r->host = ev->reset != VIRTIO_AER_PV_RESET_NONE;
+		r->fns = fns;
+		return i;
 	}
-	return NULL;
+	return -1;
 }
 
-static void aer_pv_set_state(struct aer_pv_dev *d, enum aer_pv_state state)
+static bool aer_pv_in_flight(const struct aer_pv_reset *r)
 {
-	if (d->state == state)
-		return;
-	trace_aer_pv_state(d->id, d->seq, d->state, state);
-	d->state = state;
+	return r->state == VIRTIO_AER_PV_RESET_PENDING ||
+	       r->req == AER_PV_REQ_SENT;
 }
 
-static void aer_pv_start(struct aer_pv_dev *d, u32 seq, u8 severity,
-			 u8 reset, u8 reset_kind, u8 flags)
+static bool aer_pv_settled(const struct aer_pv_reset *r)
 {
-	d->seq = seq;
-	d->reset_seq = seq;
-	d->severity = severity;
-	d->reset = reset;
-	d->reset_kind = reset_kind;
-	d->flags = flags;
-	d->deadline = 0;
-	d->stats.errors[severity]++;
-	if (reset == VIRTIO_AER_PV_RESET_DONE)
-		d->stats.host_resets++;
-	aer_pv_set_state(d, AER_PV_DETECTED);
+	return r->state == VIRTIO_AER_PV_RESET_DONE ||
+	       r->state == VIRTIO_AER_PV_RESET_FAILED;
 }
 
-static void aer_pv_add_start(struct aer_pv_actions *act,
-			     const struct aer_pv_dev *d)
+/* The newest reset of @set, or of its settled ones: -1 for none. */
+static int aer_pv_newest(const struct aer_pv_core *core, u64 set,
+			 bool settled)
 {
-	if (act->nr_start >= ARRAY_SIZE(act->start))
-		return;
-	act->start[act->nr_start++] = d->id;
-	act->seq = d->seq;
-	act->severity = d->severity;
-	act->frozen = aer_pv_frozen(d);
+	int best = -1;
+	unsigned int i;
+
+	for (i = 0; i < AER_PV_MAX_RESETS; i++) {
+		const struct aer_pv_reset *r = &core->resets[i];
+
+		if (!(set & BIT_ULL(i)) || (settled && !aer_pv_settled(r)))
+			continue;
+		if (best < 0 || aer_pv_seq_after(r->seq, core->resets[best].seq))
+			best = i;
+	}
+	return best;
 }
 
 /*
- * A reset state only ever moves forward: a late "pending" must not undo a
- * "done" that arrived first.
+ * Keep what a reset step can still need: the resets in flight (it waits
+ * for all of them), the newest settled one (its outcome decides), and the
+ * newest of all (a request names it).  This bounds a storm.
  */
-static void aer_pv_merge_reset(u8 *reset, u8 *kind, u8 new, u8 new_kind)
+static void aer_pv_prune(struct aer_pv_core *core, struct aer_pv_err *e)
 {
-	if (*reset == VIRTIO_AER_PV_RESET_DONE ||
-	    *reset == VIRTIO_AER_PV_RESET_FAILED)
-		return;
-	if (new == VIRTIO_AER_PV_RESET_NONE &&
-	    *reset == VIRTIO_AER_PV_RESET_PENDING)
-		return;
-	*reset = new;
-	*kind = new_kind;
+	int newest = aer_pv_newest(core, e->resets, false);
+	int settled = aer_pv_newest(core, e->resets, true);
+	unsigned int i;
+
+	for (i = 0; i < AER_PV_MAX_RESETS; i++) {
+		if (!(e->resets & BIT_ULL(i)) || i == newest || i == settled ||
+		    aer_pv_in_flight(&core->resets[i]))
+			continue;
+		e->resets &= ~BIT_ULL(i);
+	}
 }
 
-/*
- * Fold an error into the one pending behind the current recovery.  The
- * pending error is the newest: an older one that arrives late (an AER
- * message's query may overtake the channel) only adds its severity, and
- * its reset when the newer error has none.
- */
-static void aer_pv_coalesce(struct aer_pv_dev *d, u32 seq, u8 severity,
-			    u8 reset, u8 reset_kind)
+/* A recovery whose device the host reset, or may have, runs frozen. */
+static bool aer_pv_err_frozen(const struct aer_pv_core *core,
+			      const struct aer_pv_err *e)
 {
-	if (d->flags & AER_PV_DF_PENDING) {
-		bool newer = aer_pv_seq_after(seq, d->pending_seq);
+	unsigned int i;
 
-		d->stats.coalesced++;
-		d->pending_severity = max(d->pending_severity, severity);
-		/* The latest reset in flight is the one to wait for. */
-		if (reset != VIRTIO_AER_PV_RESET_NONE &&
-		    (newer || d->pending_reset == VIRTIO_AER_PV_RESET_NONE)) {
-			d->pending_reset = reset;
-			d->pending_reset_kind = reset_kind;
-			d->pending_reset_seq = seq;
-		} else if (newer &&
-			   d->pending_reset == VIRTIO_AER_PV_RESET_NONE) {
-			/*
-			 * No host reset to wait for: a reset the guest asks
-			 * for is for the newest error, the only one the host
-			 * still performs a reset for.
-			 */
-			d->pending_reset_seq = seq;
+	if (e->severity == VIRTIO_AER_PV_SEV_FATAL || e->no_room)
+		return true;
+	for (i = 0; i < AER_PV_MAX_RESETS; i++)
+		if ((e->resets & BIT_ULL(i)) && core->resets[i].host)
+			return true;
+	return false;
+}
+
+static void aer_pv_fold(struct aer_pv_core *core, struct aer_pv_err *e,
+			const struct aer_pv_event *ev, u32 fns, int reset)
+{
+	if (!e->seq || aer_pv_seq_after(ev->seq, e->seq))
+		e->seq = ev->seq;
+	e->severity = max(e->severity, ev->severity);
+	e->fns |= fns;
+	if (reset < 0)
+		e->no_room = true;
+	else
+		e->resets |= BIT_ULL(reset);
+	aer_pv_prune(core, e);
+}
+
+static int aer_pv_take_fn(struct aer_pv_core *core, u32 id, u32 bridge)
+{
+	struct aer_pv_fn *fn = aer_pv_find_fn(core, id);
+	unsigned int i, r;
+
+	if (fn)
+		return fn - core->fns;
+	r = aer_pv_find_rec(core, bridge);
+	if (r == AER_PV_NO_REC) {
+		for (r = 0; r < AER_PV_MAX_RECS; r++)
+			if (aer_pv_rec_free(&core->recs[r]))
+				break;
+		if (r == AER_PV_MAX_RECS)
+			return -1;
+	}
+	for (i = 0; i < AER_PV_MAX_FNS; i++) {
+		fn = &core->fns[i];
+		if (fn->used)
+			continue;
+		memset(fn, 0, sizeof(*fn));
+		fn->used = true;
+		fn->id = id;
+		fn->rec = r;
+		if (!core->recs[r].fns) {
+			memset(&core->recs[r], 0, sizeof(core->recs[r]));
+			core->recs[r].bridge = bridge;
 		}
-		if (newer)
-			d->pending_seq = seq;
-	} else {
-		d->flags |= AER_PV_DF_PENDING;
-		d->pending_severity = severity;
-		d->pending_reset = reset;
-		d->pending_reset_kind = reset_kind;
-		d->pending_reset_seq = seq;
-		d->pending_seq = seq;
+		core->recs[r].fns |= BIT(i);
+		return i;
 	}
-	d->stats.errors[severity]++;
+	return -1;
 }
 
-static enum aer_pv_verdict aer_pv_error_one(struct aer_pv_core *core,
-					    const struct aer_pv_event *ev,
-					    u32 id, struct aer_pv_actions *act)
+static void aer_pv_start(struct aer_pv_core *core, unsigned int r,
+			 struct aer_pv_action *act)
 {
-	struct aer_pv_dev *d = aer_pv_find(core, id);
+	struct aer_pv_rec *rec = &core->recs[r];
 
-	if (d && d->seq == ev->seq && (d->flags & AER_PV_DF_AER) &&
-	    !(d->flags & AER_PV_DF_EVENT)) {
-		/* The AER message came first and opened this error. */
-		d->flags |= AER_PV_DF_EVENT;
-		d->stats.aer_matched++;
-		/*
-		 * Past its reset step the recovery acted on what the host
-		 * said then; a contradicting late word cannot be undone.
-		 */
-		if (d->state != AER_PV_RESUMING)
-			aer_pv_merge_reset(&d->reset, &d->reset_kind, ev->reset,
-					   ev->reset_kind);
-		act->wake = true;
-		return AER_PV_OK;
-	}
-	if (d && (d->seq == ev->seq ||
-		  ((d->flags & AER_PV_DF_PENDING) && d->pending_seq == ev->seq)))
-		return AER_PV_DROP_DUPLICATE;
-	if (d && d->seq && !aer_pv_seq_after(ev->seq, d->seq))
-		return AER_PV_DROP_STALE;
-	if (core->last_seq && !aer_pv_seq_after(ev->seq, core->last_seq))
-		return AER_PV_DROP_STALE;
-	if (!d && core->fn_exists && !core->fn_exists(id, core->ctx))
-		return AER_PV_DROP_NO_DEVICE;
-	if (!d)
-		d = aer_pv_alloc(core, id);
-	if (!d)
-		return AER_PV_DROP_TABLE_FULL;
-
-	if (ev->severity == VIRTIO_AER_PV_SEV_CORRECTABLE) {
-		/*
-		 * No recovery.  When the host also sent the AER message, the
-		 * native AER core logs and counts it; otherwise we do.
-		 */
-		d->stats.errors[VIRTIO_AER_PV_SEV_CORRECTABLE]++;
-		if (!(ev->flags & VIRTIO_AER_PV_EVT_F_AER_MSG))
-			act->log = true;
-		return AER_PV_OK;
-	}
-
-	if (aer_pv_busy(d)) {
-		aer_pv_coalesce(d, ev->seq, ev->severity, ev->reset,
-				ev->reset_kind);
-		return AER_PV_OK;
-	}
-
-	aer_pv_start(d, ev->seq, ev->severity, ev->reset, ev->reset_kind,
-		     AER_PV_DF_EVENT);
-	aer_pv_add_start(act, d);
-	if (!(ev->flags & VIRTIO_AER_PV_EVT_F_AER_MSG))
-		act->log = true;
-	return AER_PV_OK;
+	rec->frozen = aer_pv_err_frozen(core, &rec->cur);
+	rec->why = AER_PV_WHY_NONE;
+	rec->deadline = 0;
+	rec->req_seq = 0;
+	aer_pv_set_state(rec, AER_PV_DETECTED);
+	act->type = AER_PV_ACT_START;
+	act->start |= BIT(r);
 }
 
 static enum aer_pv_verdict aer_pv_on_error(struct aer_pv_core *core,
 					   const struct aer_pv_event *ev,
-					   struct aer_pv_actions *act)
+					   const u32 *bridges,
+					   struct aer_pv_action *act)
 {
-	enum aer_pv_verdict first = AER_PV_OK, v;
-	bool accepted = false;
-	unsigned int i;
+	enum aer_pv_verdict why = AER_PV_DROP_NO_DEVICE;
+	u32 by_rec[AER_PV_MAX_RECS] = {};
+	u32 all = 0;
+	unsigned int i, r;
+	int idx, reset;
+
+	if (core->last_seq && !aer_pv_seq_after(ev->seq, core->last_seq))
+		return ev->seq == core->last_seq ? AER_PV_DROP_DUPLICATE :
+						   AER_PV_DROP_STALE;
 
 	for (i = 0; i < ev->nr_funcs && i < ARRAY_SIZE(ev->funcs); i++) {
-		v = aer_pv_error_one(core, ev, ev->funcs[i], act);
-		if (v == AER_PV_OK)
-			accepted = true;
-		else if (first == AER_PV_OK)
-			first = v;
+		if (!bridges || bridges[i] == AER_PV_NO_BRIDGE)
+			continue;
+		idx = aer_pv_take_fn(core, ev->funcs[i], bridges[i]);
+		if (idx < 0) {
+			why = AER_PV_DROP_TABLE_FULL;
+			continue;
+		}
+		by_rec[core->fns[idx].rec] |= BIT(idx);
+		all |= BIT(idx);
 	}
-	if (!accepted)
-		return first;
-	if (!core->last_seq || aer_pv_seq_after(ev->seq, core->last_seq))
-		core->last_seq = ev->seq;
-	return AER_PV_OK;
-}
+	if (!all)
+		return why;
 
-/* Apply a reset update to one reset state; the verdict says how it went. */
-static enum aer_pv_verdict aer_pv_update_reset(u8 *reset, u8 *kind,
-					       const struct aer_pv_event *ev)
-{
-	if (*reset == ev->reset)
-		return AER_PV_DROP_DUPLICATE;
-	if (*reset != VIRTIO_AER_PV_RESET_PENDING)
-		return AER_PV_DROP_TRANSITION;
-	*reset = ev->reset;
-	*kind = ev->reset_kind;
+	core->last_seq = ev->seq;
+	act->seq = ev->seq;
+	act->log = true;
+	for_each_fn(i, all) {
+		core->fns[i].seq = ev->seq;
+		core->fns[i].stats.errors[ev->severity]++;
+	}
+	if (ev->severity == VIRTIO_AER_PV_SEV_CORRECTABLE)
+		return AER_PV_OK;
+
+	/* No room for the reset: the recoveries it touches must fail. */
+	reset = aer_pv_new_reset(core, ev, all);
+	if (ev->reset == VIRTIO_AER_PV_RESET_DONE)
+		AER_PV_STAT(core, all, host_resets);
+
+	for (r = 0; r < AER_PV_MAX_RECS; r++) {
+		struct aer_pv_rec *rec = &core->recs[r];
+
+		if (!by_rec[r])
+			continue;
+		if (rec->state == AER_PV_IDLE) {
+			memset(&rec->cur, 0, sizeof(rec->cur));
+			aer_pv_fold(core, &rec->cur, ev, by_rec[r], reset);
+			aer_pv_start(core, r, act);
+			continue;
+		}
+		if (rec->next.seq)
+			AER_PV_STAT(core, by_rec[r], coalesced);
+		aer_pv_fold(core, &rec->next, ev, by_rec[r], reset);
+	}
+	aer_pv_gc_resets(core);
 	return AER_PV_OK;
 }
 
 static enum aer_pv_verdict aer_pv_on_reset(struct aer_pv_core *core,
-					   const struct aer_pv_event *ev,
-					   struct aer_pv_actions *act)
+					   const struct aer_pv_event *ev)
 {
-	enum aer_pv_verdict result = AER_PV_DROP_UNKNOWN_SEQ, v;
-	unsigned int i;
+	int i = aer_pv_find_reset(core, ev->seq);
+	struct aer_pv_reset *r;
 
-	for (i = 0; i < AER_PV_MAX_DEVS; i++) {
-		struct aer_pv_dev *d = &core->devs[i];
-
-		if (!d->used)
-			continue;
-		if (aer_pv_busy(d) && d->reset_seq == ev->seq) {
-			v = aer_pv_update_reset(&d->reset, &d->reset_kind, ev);
-			if (v == AER_PV_OK &&
-			    ev->reset == VIRTIO_AER_PV_RESET_DONE)
-				d->stats.host_resets++;
-		} else if ((d->flags & AER_PV_DF_PENDING) &&
-			   d->pending_reset_seq == ev->seq) {
-			v = aer_pv_update_reset(&d->pending_reset,
-						&d->pending_reset_kind, ev);
-		} else {
-			continue;
-		}
-		/* Accepted anywhere wins; otherwise say why not. */
-		if (v == AER_PV_OK)
-			result = AER_PV_OK;
-		else if (result == AER_PV_DROP_UNKNOWN_SEQ)
-			result = v;
-	}
-	if (result == AER_PV_OK)
-		act->wake = true;
-	return result;
-}
-
-/**
- * aer_pv_on_event() - act on a decoded event from the host
- * @core: the state machine
- * @ev: the event, as aer_pv_decode_event() returned it
- * @act: filled in with what the caller must do; zero it first
- *
- * Return: AER_PV_OK when the event changed something, else why not.
- */
-enum aer_pv_verdict aer_pv_on_event(struct aer_pv_core *core,
-				    const struct aer_pv_event *ev,
-				    struct aer_pv_actions *act)
-{
-	if (!core->up)
+	if (i < 0)
 		return AER_PV_DROP_UNKNOWN_SEQ;
-	switch (ev->type) {
-	case VIRTIO_AER_PV_EVT_ERROR:
-		return aer_pv_on_error(core, ev, act);
-	case VIRTIO_AER_PV_EVT_RESET:
-		return aer_pv_on_reset(core, ev, act);
-	default:
-		return AER_PV_DROP_TYPE;
-	}
+	r = &core->resets[i];
+	if (r->state == ev->reset)
+		return AER_PV_DROP_DUPLICATE;
+	if (r->state != VIRTIO_AER_PV_RESET_PENDING)
+		return AER_PV_DROP_TRANSITION;
+	r->state = ev->reset;
+	r->kind = ev->reset_kind;
+	if (r->state == VIRTIO_AER_PV_RESET_DONE)
+		AER_PV_STAT(core, r->fns, host_resets);
+	return AER_PV_OK;
 }
-EXPORT_SYMBOL_IF_KUNIT(aer_pv_on_event);
 
-/**
- * aer_pv_receive() - validate, decode and act on bytes the host sent
- * @core: the state machine
- * @buf: the event buffer
- * @len: the length the device reported
- * @ev: filled in with the decoded event (its type and seq even if dropped)
- * @act: filled in with what the caller must do
- *
- * Every message is counted under its verdict, accepted or not.
- *
- * Return: AER_PV_OK, or why the message was dropped.
- */
-enum aer_pv_verdict aer_pv_receive(struct aer_pv_core *core, const void *buf,
-				   size_t len, struct aer_pv_event *ev,
-				   struct aer_pv_actions *act)
+static void aer_pv_on_event(struct aer_pv_core *core,
+			    const struct aer_pv_input *in,
+			    struct aer_pv_action *act)
 {
+	const struct aer_pv_event *ev = in->ev;
 	enum aer_pv_verdict v;
 
-	memset(act, 0, sizeof(*act));
-	v = aer_pv_decode_event(buf, len, ev);
-	if (v == AER_PV_OK)
-		v = aer_pv_on_event(core, ev, act);
+	if (!core->up)
+		v = AER_PV_DROP_UNKNOWN_SEQ;
+	else if (ev->type == VIRTIO_AER_PV_EVT_ERROR)
+		v = aer_pv_on_error(core, ev, in->bridges, act);
+	else if (ev->type == VIRTIO_AER_PV_EVT_RESET)
+		v = aer_pv_on_reset(core, ev);
+	else
+		v = AER_PV_DROP_TYPE;
+	act->verdict = v;
 	core->verdicts[v]++;
 	trace_aer_pv_message(ev->type, ev->seq, v);
-	return v;
-}
-EXPORT_SYMBOL_IF_KUNIT(aer_pv_receive);
-
-/**
- * aer_pv_on_aer() - the guest's AER core received an uncorrectable error
- * @core: the state machine
- * @id: the function that the AER message names
- *
- * Return: CLAIM when the error belongs to a recovery already under way,
- * QUERY when only the host can tell, NATIVE without a channel.
- */
-enum aer_pv_aer_verdict aer_pv_on_aer(struct aer_pv_core *core, u32 id)
-{
-	struct aer_pv_dev *d;
-
-	if (!core->up)
-		return AER_PV_AER_NATIVE;
-	d = aer_pv_find(core, id);
-	if (d && aer_pv_busy(d)) {
-		if (!(d->flags & AER_PV_DF_AER)) {
-			d->flags |= AER_PV_DF_AER;
-			d->stats.aer_matched++;
-		}
-		return AER_PV_AER_CLAIM;
-	}
-	return AER_PV_AER_QUERY;
-}
-EXPORT_SYMBOL_IF_KUNIT(aer_pv_on_aer);
-
-/**
- * aer_pv_on_query() - the host answered which error an AER message is
- * @core: the state machine
- * @id: the function
- * @severity: VIRTIO_AER_PV_SEV_* of the AER message
- * @resp: the host's answer, or NULL if none came in time
- *
- * Return: NATIVE when the host does not manage the function or knows no
- * error on it; CLAIM when the error is one already handled; JOIN when it
- * is a new error, which the caller now recovers (with the host's reset).
- */
-enum aer_pv_aer_verdict aer_pv_on_query(struct aer_pv_core *core, u32 id,
-					u8 severity,
-					const struct aer_pv_response *resp)
-{
-	struct aer_pv_dev *d;
-
-	if (!core->up || !resp || resp->status != VIRTIO_AER_PV_S_OK ||
-	    !resp->seq)
-		return AER_PV_AER_NATIVE;
-
-	d = aer_pv_find(core, id);
-	if (d && (d->seq == resp->seq ||
-		  ((d->flags & AER_PV_DF_PENDING) &&
-		   d->pending_seq == resp->seq))) {
-		/* The channel event came first: this is its echo. */
-		if (!(d->flags & AER_PV_DF_AER)) {
-			d->flags |= AER_PV_DF_AER;
-			d->stats.aer_matched++;
-		}
-		return AER_PV_AER_CLAIM;
-	}
-	if ((d && d->seq && !aer_pv_seq_after(resp->seq, d->seq)) ||
-	    (core->last_seq && !aer_pv_seq_after(resp->seq, core->last_seq))) {
-		/* Older than what was handled: never a second recovery. */
-		core->verdicts[AER_PV_DROP_STALE]++;
-		return AER_PV_AER_CLAIM;
-	}
-	if (!d)
-		d = aer_pv_alloc(core, id);
-	if (!d) {
-		core->verdicts[AER_PV_DROP_TABLE_FULL]++;
-		return AER_PV_AER_NATIVE;
-	}
-	severity = max(severity, resp->severity);
-	if (aer_pv_busy(d)) {
-		/* Raced with a channel event of an older error. */
-		aer_pv_coalesce(d, resp->seq, severity, resp->reset,
-				resp->reset_kind);
-		d->flags |= AER_PV_DF_AER;
-		return AER_PV_AER_CLAIM;
-	}
-	aer_pv_start(d, resp->seq, severity, resp->reset, resp->reset_kind,
-		     AER_PV_DF_AER);
-	return AER_PV_AER_JOIN;
-}
-EXPORT_SYMBOL_IF_KUNIT(aer_pv_on_query);
-
-/*
- * Is @g in a recovery that waits on the same host reset, in the same
- * state, as the function a group operation started from?  A host may
- * report one error inconsistently; a function whose record disagrees is
- * left to its own wait rather than carried along.
- */
-static bool aer_pv_reset_peer(const struct aer_pv_dev *g, u32 reset_seq,
-			      u8 reset)
-{
-	return g->used && aer_pv_busy(g) && g->reset_seq == reset_seq &&
-	       g->reset == reset;
 }
 
-/* Move every busy function sharing @d's host reset from @from to @to. */
-static void aer_pv_group_state(struct aer_pv_core *core,
-			       const struct aer_pv_dev *d, unsigned int from,
-			       enum aer_pv_state to)
+static void aer_pv_fail(struct aer_pv_core *core, struct aer_pv_rec *rec,
+			enum aer_pv_why why, struct aer_pv_action *act)
 {
-	u32 reset_seq = d->reset_seq;
-	u8 reset = d->reset;
-	unsigned int i;
-
-	for (i = 0; i < AER_PV_MAX_DEVS; i++) {
-		struct aer_pv_dev *g = &core->devs[i];
-
-		if (!aer_pv_reset_peer(g, reset_seq, reset) ||
-		    !(BIT(g->state) & from))
-			continue;
-		/*
-		 * A peer whose own record still has the reset in flight stays
-		 * put: a host may report one error inconsistently, and the
-		 * guest must not touch a device it believes is being reset.
-		 */
-		if (to == AER_PV_RESUMING && g->reset != VIRTIO_AER_PV_RESET_DONE &&
-		    !(g->flags & AER_PV_DF_FALLBACK))
-			continue;
-		if (to == AER_PV_RESUMING && g->state == AER_PV_WAIT_HOST)
-			g->stats.resets_avoided++;
-		if (to == AER_PV_RESUMING && g->state == AER_PV_DETECTED &&
-		    g->reset == VIRTIO_AER_PV_RESET_DONE)
-			g->stats.resets_avoided++;
-		aer_pv_set_state(g, to);
-	}
-}
-
-/*
- * A function that holds @reset_seq's error as its pending one, behind the
- * recovery of an older error, learns how a reset requested for that error
- * ended, so that it does not ask for it again when its turn comes.
- */
-static void aer_pv_pending_mark(struct aer_pv_dev *g, u32 reset_seq,
-				int reset, u8 reset_kind)
-{
-	if (reset < 0 || !g->used || !(g->flags & AER_PV_DF_PENDING) ||
-	    g->pending_reset_seq != reset_seq ||
-	    g->pending_reset != VIRTIO_AER_PV_RESET_NONE)
-		return;
-	g->pending_reset = reset;
-	g->pending_reset_kind = reset_kind;
-}
-
-/* Set flags, and optionally a reset state, on @d's whole reset group. */
-static void aer_pv_group_mark(struct aer_pv_core *core,
-			      const struct aer_pv_dev *d, u8 flags, int reset,
-			      u8 reset_kind, u64 deadline)
-{
-	u32 reset_seq = d->reset_seq;
-	u8 old = d->reset;
-	unsigned int i;
-
-	for (i = 0; i < AER_PV_MAX_DEVS; i++) {
-		struct aer_pv_dev *g = &core->devs[i];
-
-		aer_pv_pending_mark(g, reset_seq, reset, reset_kind);
-		if (!aer_pv_reset_peer(g, reset_seq, old))
-			continue;
-		g->flags |= flags;
-		if (reset >= 0) {
-			g->reset = reset;
-			g->reset_kind = reset_kind;
-		}
-		if (deadline)
-			g->deadline = deadline;
-	}
-}
-
-#define AER_PV_BEFORE_RESUME \
-	(BIT(AER_PV_DETECTED) | BIT(AER_PV_WAIT_HOST) | BIT(AER_PV_WAIT_REQ))
-
-/* The reset is done: every function waiting on it resumes. */
-static enum aer_pv_decision aer_pv_resume_group(struct aer_pv_core *core,
-						struct aer_pv_dev *d)
-{
-	aer_pv_group_state(core, d, AER_PV_BEFORE_RESUME, AER_PV_RESUMING);
-	return AER_PV_PROCEED;
-}
-
-/* The host cannot reset: every function waiting resumes after a native one. */
-static enum aer_pv_decision aer_pv_fall_back(struct aer_pv_core *core,
-					     struct aer_pv_dev *d)
-{
-	d->stats.native_resets++;
-	aer_pv_group_mark(core, d, AER_PV_DF_FALLBACK, -1, 0, 0);
-	aer_pv_group_state(core, d, AER_PV_BEFORE_RESUME, AER_PV_RESUMING);
-	return AER_PV_FALLBACK;
-}
-
-/*
- * The common decision of the reset step and of every wake-up after it,
- * from the host's reset state.
- */
-static enum aer_pv_decision aer_pv_decide(struct aer_pv_core *core,
-					  struct aer_pv_dev *d, u64 now)
-{
-	if (d->flags & (AER_PV_DF_LOST | AER_PV_DF_TIMEDOUT))
-		return AER_PV_FAIL;
-
-	switch (d->reset) {
-	case VIRTIO_AER_PV_RESET_DONE:
-		return aer_pv_resume_group(core, d);
-	case VIRTIO_AER_PV_RESET_FAILED:
-		return AER_PV_FAIL;
-	case VIRTIO_AER_PV_RESET_PENDING:
-		if (d->state == AER_PV_DETECTED) {
-			aer_pv_group_mark(core, d, 0, -1, 0,
-					  now + core->reset_timeout_ns);
-			aer_pv_group_state(core, d, BIT(AER_PV_DETECTED),
-					   AER_PV_WAIT_HOST);
-		}
-		break;
-	default:	/* VIRTIO_AER_PV_RESET_NONE: the host did not reset */
-		if (d->flags & AER_PV_DF_FALLBACK) {
-			aer_pv_group_state(core, d, AER_PV_BEFORE_RESUME,
-					   AER_PV_RESUMING);
-			return AER_PV_FALLBACK;
-		}
-		if (d->flags & AER_PV_DF_REQUESTED)
-			break;
-		if (!core->can_request)
-			return aer_pv_fall_back(core, d);
-		d->stats.reset_requests++;
-		aer_pv_group_mark(core, d, AER_PV_DF_REQUESTED, -1, 0,
-				  now + core->reset_timeout_ns);
-		aer_pv_group_state(core, d, BIT(AER_PV_DETECTED),
-				   AER_PV_WAIT_REQ);
-		return AER_PV_REQUEST;
-	}
-
-	if (now >= d->deadline) {
-		aer_pv_group_mark(core, d, AER_PV_DF_TIMEDOUT, -1, 0, 0);
-		d->stats.timeouts++;
-		return AER_PV_FAIL;
-	}
-	return AER_PV_WAIT;
-}
-
-/**
- * aer_pv_reset_step() - a recovery reached its reset step
- * @core: the state machine
- * @id: a function under the bridge being recovered
- * @now: the current time, ns
- *
- * Return: NATIVE if the function is not under recovery here; otherwise
- * what the reset step must do.  After WAIT or REQUEST the caller waits,
- * bounded, and asks again with aer_pv_wait_check().
- */
-enum aer_pv_decision aer_pv_reset_step(struct aer_pv_core *core, u32 id,
-				       u64 now)
-{
-	struct aer_pv_dev *d = aer_pv_find(core, id);
-
-	if (!d || !aer_pv_busy(d))
-		return AER_PV_NATIVE;
-	return aer_pv_decide(core, d, now);
-}
-EXPORT_SYMBOL_IF_KUNIT(aer_pv_reset_step);
-
-/**
- * aer_pv_wait_check() - ask again after a wait or a wake-up
- * @core: the state machine
- * @id: the function passed to aer_pv_reset_step()
- * @now: the current time, ns
- *
- * Return: WAIT while the host's reset is in flight and time remains;
- * FAIL once the function is gone, the channel is gone, the reset failed
- * or the wait ran out.
- */
-enum aer_pv_decision aer_pv_wait_check(struct aer_pv_core *core, u32 id,
-				       u64 now)
-{
-	struct aer_pv_dev *d = aer_pv_find(core, id);
-	enum aer_pv_decision dec;
-
-	if (!d || !aer_pv_busy(d))
-		return AER_PV_FAIL;
-	dec = aer_pv_decide(core, d, now);
-	/* Only the first caller may send the request. */
-	return dec == AER_PV_REQUEST ? AER_PV_WAIT : dec;
-}
-EXPORT_SYMBOL_IF_KUNIT(aer_pv_wait_check);
-
-/**
- * aer_pv_request_done() - the host answered a reset request
- * @core: the state machine
- * @id: the function the reset was requested for
- * @resp: the answer, or NULL if none came in time
- *
- * Return: PROCEED when the host reset the device, FALLBACK when it cannot
- * (the caller does the native reset), FAIL otherwise.
- */
-enum aer_pv_decision aer_pv_request_done(struct aer_pv_core *core, u32 id,
-					 const struct aer_pv_response *resp)
-{
-	struct aer_pv_dev *d = aer_pv_find(core, id);
-
-	if (!d || !aer_pv_busy(d) || (d->flags & AER_PV_DF_LOST))
-		return AER_PV_FAIL;
+	int i = aer_pv_find_reset(core, rec->req_seq);
 
 	/*
-	 * The host announced a reset of its own while the request was out:
-	 * follow that reset, whatever the request's answer, so that the
-	 * guest never resets natively while the host resets.
+	 * A request given up on counts as a failed reset for everyone who
+	 * waits for it: none of them waits on it to its own deadline.
 	 */
-	switch (d->reset) {
-	case VIRTIO_AER_PV_RESET_DONE:
-		return aer_pv_resume_group(core, d);
-	case VIRTIO_AER_PV_RESET_FAILED:
-		return AER_PV_FAIL;
-	case VIRTIO_AER_PV_RESET_PENDING:
-		return AER_PV_WAIT;
+	if (i >= 0 && core->resets[i].req == AER_PV_REQ_SENT) {
+		core->resets[i].req = AER_PV_REQ_ANSWERED;
+		core->resets[i].state = VIRTIO_AER_PV_RESET_FAILED;
+	}
+	rec->req_seq = 0;
+	if (!rec->why) {
+		rec->why = why;
+		if (why == AER_PV_WHY_TIMEOUT)
+			AER_PV_STAT(core, rec->cur.fns, timeouts);
+	}
+	aer_pv_set_state(rec, AER_PV_RESUMING);
+	act->type = AER_PV_ACT_FAIL;
+	act->why = rec->why;
+}
+
+/*
+ * The reset step's decision, for every function of the unit at once: on
+ * reaching it, and after every wake-up, answer and request.
+ */
+static void aer_pv_decide(struct aer_pv_core *core, struct aer_pv_rec *rec,
+			  u64 now, struct aer_pv_action *act)
+{
+	u64 set = aer_pv_rec_resets(rec);
+	bool in_flight = false, requested = false;
+	struct aer_pv_reset *t;
+	unsigned int i;
+	u32 fns;
+	int n;
+
+	act->seq = rec->cur.seq;
+	if (rec->why)
+		return aer_pv_fail(core, rec, rec->why, act);
+	if (!core->up || !rec->cur.fns)
+		return aer_pv_fail(core, rec, AER_PV_WHY_LOST, act);
+	if (rec->cur.no_room || rec->next.no_room)
+		return aer_pv_fail(core, rec, AER_PV_WHY_NO_ROOM, act);
+
+	for (i = 0; i < AER_PV_MAX_RESETS; i++) {
+		if (!(set & BIT_ULL(i)) || !aer_pv_in_flight(&core->resets[i]))
+			continue;
+		in_flight = true;
+		requested |= core->resets[i].req == AER_PV_REQ_SENT;
+	}
+	n = aer_pv_newest(core, set, false);
+	if (n < 0)
+		return aer_pv_fail(core, rec, AER_PV_WHY_NO_ROOM, act);
+	t = &core->resets[n];
+
+	/* A STALE answer: the newer error is on its way, wait for it too. */
+	if (in_flight || t->req == AER_PV_REQ_STALE) {
+		if (now >= rec->deadline)
+			return aer_pv_fail(core, rec, AER_PV_WHY_TIMEOUT, act);
+		aer_pv_set_state(rec, requested ? AER_PV_WAIT_REQ :
+						  AER_PV_WAIT_HOST);
+		act->type = AER_PV_ACT_WAIT;
+		act->until = rec->deadline;
+		return;
 	}
 
+	n = aer_pv_newest(core, set, true);
+	if (n >= 0) {
+		const struct aer_pv_reset *s = &core->resets[n];
+
+		if (s->state == VIRTIO_AER_PV_RESET_FAILED)
+			return aer_pv_fail(core, rec, AER_PV_WHY_RESET_FAILED,
+					   act);
+		if (s->host)
+			AER_PV_STAT(core, rec->cur.fns, resets_avoided);
+		aer_pv_set_state(rec, AER_PV_RESUMING);
+		act->type = AER_PV_ACT_RESUME;
+		act->seq = s->seq;
+		act->kind = s->kind;
+		return;
+	}
+
+	/* No reset was done: ask for one, for the newest error. */
+	if (t->req == AER_PV_REQ_UNSUPPORTED || !core->can_request) {
+		AER_PV_STAT(core, rec->cur.fns, native_resets);
+		aer_pv_set_state(rec, AER_PV_RESUMING);
+		act->type = AER_PV_ACT_NATIVE;
+		act->kind = rec->kind;
+		return;
+	}
+	/*
+	 * Name a function of that error, in this unit if it can be: the
+	 * host answers STALE for one whose newest error is another.
+	 */
+	fns = t->fns & rec->fns ?: t->fns;
+	if (!fns)
+		return aer_pv_fail(core, rec, AER_PV_WHY_LOST, act);
+	t->req = AER_PV_REQ_SENT;
+	rec->req_seq = t->seq;
+	AER_PV_STAT(core, rec->cur.fns, reset_requests);
+	aer_pv_set_state(rec, AER_PV_WAIT_REQ);
+	act->type = AER_PV_ACT_REQUEST;
+	act->seq = t->seq;
+	act->kind = rec->kind;
+	act->fn = aer_pv_first_fn(core, fns);
+	act->until = rec->deadline;
+}
+
+static bool aer_pv_at_reset_step(const struct aer_pv_rec *rec)
+{
+	return rec->state == AER_PV_WAIT_HOST || rec->state == AER_PV_WAIT_REQ;
+}
+
+static void aer_pv_on_response(struct aer_pv_core *core,
+			       struct aer_pv_rec *rec,
+			       const struct aer_pv_response *resp, u64 now,
+			       struct aer_pv_action *act)
+{
+	int i = aer_pv_find_reset(core, rec->req_seq);
+	struct aer_pv_reset *t;
+
+	rec->req_seq = 0;
+	if (i < 0 || core->resets[i].req != AER_PV_REQ_SENT)
+		return aer_pv_decide(core, rec, now, act);
+	t = &core->resets[i];
+	t->req = AER_PV_REQ_ANSWERED;
 	if (!resp) {
-		d->stats.timeouts++;
-		aer_pv_group_mark(core, d, 0, VIRTIO_AER_PV_RESET_FAILED, 0, 0);
-		return AER_PV_FAIL;
+		/* Whoever else waits on it must not wait for it forever. */
+		t->state = VIRTIO_AER_PV_RESET_FAILED;
+		return aer_pv_fail(core, rec, AER_PV_WHY_NO_RESPONSE, act);
 	}
 	switch (resp->status) {
 	case VIRTIO_AER_PV_S_OK:
-		d->stats.host_resets++;
-		aer_pv_group_mark(core, d, 0, VIRTIO_AER_PV_RESET_DONE,
-				  resp->reset_kind, 0);
-		return aer_pv_resume_group(core, d);
+		t->state = VIRTIO_AER_PV_RESET_DONE;
+		t->kind = resp->reset_kind;
+		AER_PV_STAT(core, t->fns, host_resets);
+		break;
 	case VIRTIO_AER_PV_S_UNSUPPORTED:
 	case VIRTIO_AER_PV_S_NOT_MANAGED:
-		return aer_pv_fall_back(core, d);
+		t->req = AER_PV_REQ_UNSUPPORTED;
+		break;
+	case VIRTIO_AER_PV_S_STALE:
+		t->req = AER_PV_REQ_STALE;
+		break;
 	default:
-		aer_pv_group_mark(core, d, 0, VIRTIO_AER_PV_RESET_FAILED, 0, 0);
-		return AER_PV_FAIL;
+		t->state = VIRTIO_AER_PV_RESET_FAILED;
+		break;
 	}
+	aer_pv_decide(core, rec, now, act);
 }
-EXPORT_SYMBOL_IF_KUNIT(aer_pv_request_done);
 
-/**
- * aer_pv_recovery_done() - a recovery of a function ended
- * @core: the state machine
- * @id: the function
- * @recovered: true if it ended in resume, false for perm_failure
- * @act: filled in with a recovery to start for an error that waited
- */
-void aer_pv_recovery_done(struct aer_pv_core *core, u32 id, bool recovered,
-			  struct aer_pv_actions *act)
+static void aer_pv_on_done(struct aer_pv_core *core, unsigned int r,
+			   bool recovered, struct aer_pv_action *act)
 {
-	struct aer_pv_dev *d = aer_pv_find(core, id);
-
-	memset(act, 0, sizeof(*act));
-	if (!d || !aer_pv_busy(d))
-		return;
+	struct aer_pv_rec *rec = &core->recs[r];
 
 	if (recovered)
-		d->stats.recovered++;
+		AER_PV_STAT(core, rec->cur.fns, recovered);
 	else
-		d->stats.failed++;
-	aer_pv_set_state(d, AER_PV_IDLE);
-
-	if (d->flags & AER_PV_DF_GONE) {
-		memset(d, 0, sizeof(*d));
-		return;
-	}
-	if ((d->flags & AER_PV_DF_PENDING) && core->up) {
-		/* The error that waited now gets its own recovery. */
-		d->seq = d->pending_seq;
-		d->reset_seq = d->pending_reset_seq;
-		d->severity = d->pending_severity;
-		d->reset = d->pending_reset;
-		d->reset_kind = d->pending_reset_kind;
-		d->flags = AER_PV_DF_EVENT;
-		d->deadline = 0;
-		aer_pv_set_state(d, AER_PV_DETECTED);
-		aer_pv_add_start(act, d);
-		return;
-	}
-	d->flags &= AER_PV_DF_EVENT | AER_PV_DF_AER;
+		AER_PV_STAT(core, rec->cur.fns, failed);
+	aer_pv_set_state(rec, AER_PV_IDLE);
+	rec->cur = rec->next;
+	memset(&rec->next, 0, sizeof(rec->next));
+	if (rec->cur.seq && rec->cur.fns && core->up)
+		aer_pv_start(core, r, act);
+	else
+		memset(&rec->cur, 0, sizeof(rec->cur));
+	aer_pv_gc_resets(core);
 }
-EXPORT_SYMBOL_IF_KUNIT(aer_pv_recovery_done);
 
-/**
- * aer_pv_channel_down() - the channel is going away
- * @core: the state machine
- *
- * Every recovery in progress fails at its next step; nothing new starts.
- * The caller wakes every waiter.
- */
-void aer_pv_channel_down(struct aer_pv_core *core)
+static void aer_pv_on_fn_gone(struct aer_pv_core *core, u32 id)
 {
+	struct aer_pv_fn *fn = aer_pv_find_fn(core, id);
+	struct aer_pv_rec *rec;
 	unsigned int i;
+	u32 bit;
+
+	if (!fn)
+		return;
+	rec = &core->recs[fn->rec];
+	bit = BIT(fn - core->fns);
+	rec->fns &= ~bit;
+	rec->cur.fns &= ~bit;
+	rec->next.fns &= ~bit;
+	for (i = 0; i < AER_PV_MAX_RESETS; i++)
+		core->resets[i].fns &= ~bit;
+	if (rec->state != AER_PV_IDLE && !rec->cur.fns && !rec->why)
+		rec->why = AER_PV_WHY_LOST;
+	if (!rec->next.fns)
+		memset(&rec->next, 0, sizeof(rec->next));
+	memset(fn, 0, sizeof(*fn));
+	aer_pv_gc_resets(core);
+}
+
+static void aer_pv_on_down(struct aer_pv_core *core)
+{
+	unsigned int r;
 
 	core->up = false;
-	for (i = 0; i < AER_PV_MAX_DEVS; i++) {
-		struct aer_pv_dev *d = &core->devs[i];
+	for (r = 0; r < AER_PV_MAX_RECS; r++) {
+		struct aer_pv_rec *rec = &core->recs[r];
 
-		if (!d->used)
-			continue;
-		d->flags &= ~AER_PV_DF_PENDING;
-		if (aer_pv_busy(d))
-			d->flags |= AER_PV_DF_LOST;
+		memset(&rec->next, 0, sizeof(rec->next));
+		if (rec->state != AER_PV_IDLE && !rec->why)
+			rec->why = AER_PV_WHY_LOST;
 	}
+	aer_pv_gc_resets(core);
 }
-EXPORT_SYMBOL_IF_KUNIT(aer_pv_channel_down);
 
 /**
- * aer_pv_dev_removed() - a function left the guest
+ * aer_pv_step() - feed the state machine one input
  * @core: the state machine
- * @id: the function
+ * @in: the input
+ * @now: the current time, ns
+ * @act: filled in with what the caller must do next
  *
- * A recovery in progress fails at its next step and the entry is freed
- * when it ends; an idle entry is freed at once.
+ * IN_EVENT returns START (with the units whose recovery must run) or
+ * NONE, and the event's verdict.  IN_RESET_STEP, IN_WAKE and IN_RESPONSE
+ * return RESUME, WAIT, REQUEST, NATIVE or FAIL for the unit @in->rec;
+ * after WAIT or REQUEST the caller waits, bounded by @act->until, and
+ * feeds IN_WAKE or IN_RESPONSE.  IN_DONE returns START when an error that
+ * waited behind the recovery must now run.  A reset step of a unit that
+ * runs no recovery fails: aer-pv never resets what it does not recover.
  */
-void aer_pv_dev_removed(struct aer_pv_core *core, u32 id)
+void aer_pv_step(struct aer_pv_core *core, const struct aer_pv_input *in,
+		 u64 now, struct aer_pv_action *act)
 {
-	struct aer_pv_dev *d = aer_pv_find(core, id);
+	struct aer_pv_rec *rec = NULL;
 
-	if (!d)
-		return;
-	if (aer_pv_busy(d)) {
-		d->flags |= AER_PV_DF_LOST | AER_PV_DF_GONE;
-		d->flags &= ~AER_PV_DF_PENDING;
-	} else {
-		memset(d, 0, sizeof(*d));
+	memset(act, 0, sizeof(*act));
+	if (in->type >= AER_PV_IN_RESET_STEP && in->type <= AER_PV_IN_DONE) {
+		if (in->rec >= AER_PV_MAX_RECS ||
+		    core->recs[in->rec].state == AER_PV_IDLE) {
+			/* Never a reset nobody asked for: fail instead. */
+			if (in->type == AER_PV_IN_RESET_STEP) {
+				act->type = AER_PV_ACT_FAIL;
+				act->why = AER_PV_WHY_LOST;
+			}
+			return;
+		}
+		rec = &core->recs[in->rec];
+	}
+
+	switch (in->type) {
+	case AER_PV_IN_EVENT:
+		aer_pv_on_event(core, in, act);
+		break;
+	case AER_PV_IN_RESET_STEP:
+		if (rec->state != AER_PV_DETECTED)
+			return aer_pv_fail(core, rec, AER_PV_WHY_LOST, act);
+		rec->kind = in->kind;
+		rec->deadline = now + in->timeout_ns;
+		aer_pv_decide(core, rec, now, act);
+		break;
+	case AER_PV_IN_WAKE:
+		if (aer_pv_at_reset_step(rec))
+			aer_pv_decide(core, rec, now, act);
+		break;
+	case AER_PV_IN_RESPONSE:
+		if (aer_pv_at_reset_step(rec))
+			aer_pv_on_response(core, rec, in->resp, now, act);
+		break;
+	case AER_PV_IN_DONE:
+		aer_pv_on_done(core, in->rec, in->recovered, act);
+		break;
+	case AER_PV_IN_FN_GONE:
+		aer_pv_on_fn_gone(core, in->fn);
+		break;
+	case AER_PV_IN_DOWN:
+		aer_pv_on_down(core);
+		break;
 	}
 }
-EXPORT_SYMBOL_IF_KUNIT(aer_pv_dev_removed);
+EXPORT_SYMBOL_IF_KUNIT(aer_pv_step);

@@ -1,162 +1,197 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The aer-pv recovery state machine: which recovery to run, when the guest
- * may skip its reset, how long it waits, and what a message from the host
- * means for each function.  Pure: it touches no device, takes no lock,
- * allocates nothing and reads no clock, so KUnit can drive every
- * transition.  The caller (recovery.c) serialises calls and supplies time.
+ * The aer-pv recovery state machine.  Pure: it touches no device, takes no
+ * lock, allocates nothing and reads no clock, so that KUnit and a fuzzer
+ * can drive every transition.  The caller serialises calls and supplies
+ * the time.
+ *
+ * Three kinds of object, all in fixed tables inside struct aer_pv_core:
+ *
+ *  - a function the host named (struct aer_pv_fn): its counters and the
+ *    recovery unit it belongs to;
+ *  - a recovery unit (struct aer_pv_rec): the bridge that
+ *    pcie_do_recovery() walks for its functions.  At most one recovery
+ *    runs per unit; errors that arrive meanwhile fold into one pending
+ *    recovery behind it (@next), never into the running one (@cur);
+ *  - a host reset (struct aer_pv_reset): one per host error, shared by
+ *    every unit whose functions it covers.  The host reports its state
+ *    once and every unit sees it.
+ *
+ * One entry point, aer_pv_step(), takes an input and the time and returns
+ * one action.
  */
 
 #ifndef _AER_PV_FSM_H
 #define _AER_PV_FSM_H
 
+#include <linux/bits.h>
+#include <linux/limits.h>
 #include <linux/types.h>
 
 #include "protocol.h"
 
 /*
- * Functions tracked per channel.  The table is the whole memory of the
- * state machine: a storm of errors is coalesced into one pending error per
- * function, so memory does not grow with the error rate.
+ * Table sizes, the whole memory of the state machine.  A storm of errors
+ * folds into one pending recovery per unit, so memory does not grow with
+ * the error rate.  A unit keeps at most the host resets still in flight
+ * plus two settled ones (see aer_pv_fold()); AER_PV_MAX_RESETS bounds
+ * the resets in flight at once, one per host link.
  */
-#define AER_PV_MAX_DEVS		32
+#define AER_PV_MAX_FNS		32
+#define AER_PV_MAX_RECS		AER_PV_MAX_FNS
+#define AER_PV_MAX_RESETS	64
 
+/* Not a unit: aer_pv_step() returns it for a bridge aer-pv does not own */
+#define AER_PV_NO_REC		0xff
+
+/* The state of a recovery unit */
 enum aer_pv_state {
-	AER_PV_IDLE,		/* no recovery in progress */
-	AER_PV_DETECTED,	/* error_detected being delivered */
-	AER_PV_WAIT_HOST,	/* at the reset step, the host's reset in flight */
-	AER_PV_WAIT_REQ,	/* at the reset step, waiting for a requested reset */
-	AER_PV_RESUMING,	/* reset done or not needed: slot_reset, resume */
+	AER_PV_IDLE,		/* no recovery */
+	AER_PV_DETECTED,	/* started: error_detected, mmio_enabled */
+	AER_PV_WAIT_HOST,	/* at the reset step, a host reset in flight */
+	AER_PV_WAIT_REQ,	/* at the reset step, a requested reset in flight */
+	AER_PV_RESUMING,	/* past the reset step: slot_reset, resume */
 	AER_PV_NR_STATES
 };
 
-/* What the reset step of a recovery must do */
-enum aer_pv_decision {
-	AER_PV_NATIVE,		/* not ours: the native reset, as upstream */
-	AER_PV_PROCEED,		/* the host has reset: skip the guest's reset */
-	AER_PV_WAIT,		/* wait, bounded, and ask again */
-	AER_PV_REQUEST,		/* ask the host for the reset, then ask again */
-	AER_PV_FALLBACK,	/* the host cannot reset: do the native reset */
-	AER_PV_FAIL,		/* give up: perm_failure */
+/* The guest's request for a host reset */
+enum aer_pv_req {
+	AER_PV_REQ_NONE,	/* not asked */
+	AER_PV_REQ_SENT,	/* asked, no answer yet */
+	AER_PV_REQ_ANSWERED,	/* answered; the reset state says how */
+	AER_PV_REQ_UNSUPPORTED,	/* the host cannot: the native reset instead */
+	AER_PV_REQ_STALE,	/* the host has a newer error: follow it */
 };
 
-/* What to do with an AER message the guest's own AER core received */
-enum aer_pv_aer_verdict {
-	AER_PV_AER_NATIVE,	/* not a host-managed error: upstream path */
-	AER_PV_AER_CLAIM,	/* already recovered or recovering: absorb */
-	AER_PV_AER_QUERY,	/* ask the host which error this is */
-	AER_PV_AER_JOIN,	/* a new host error: recover it here, once */
+/* Why a recovery failed */
+enum aer_pv_why {
+	AER_PV_WHY_NONE,
+	AER_PV_WHY_RESET_FAILED,	/* the host's reset failed */
+	AER_PV_WHY_TIMEOUT,		/* no end to the wait in time */
+	AER_PV_WHY_NO_RESPONSE,		/* a reset request was not answered */
+	AER_PV_WHY_LOST,		/* channel or functions gone */
+	AER_PV_WHY_NO_ROOM,		/* a table was full: nothing to wait on */
+	AER_PV_NR_WHYS
 };
 
-/* Function flags */
-#define AER_PV_DF_EVENT		BIT(0)	/* channel event seen for seq */
-#define AER_PV_DF_AER		BIT(1)	/* emulated AER message seen for seq */
-#define AER_PV_DF_PENDING	BIT(2)	/* a newer error waits for its turn */
-#define AER_PV_DF_LOST		BIT(3)	/* channel gone or function removed */
-#define AER_PV_DF_GONE		BIT(4)	/* function removed: free when idle */
-#define AER_PV_DF_TIMEDOUT	BIT(5)	/* host reset timed out */
-#define AER_PV_DF_REQUESTED	BIT(6)	/* reset requested for reset_seq */
-#define AER_PV_DF_FALLBACK	BIT(7)	/* host cannot reset: native reset */
+/* A host reset; its slot is free while @seq is 0 */
+struct aer_pv_reset {
+	u32 seq;		/* the host error it is for */
+	u8 state;		/* VIRTIO_AER_PV_RESET_* */
+	u8 kind;		/* VIRTIO_AER_PV_RESET_KIND_* */
+	u8 req;			/* enum aer_pv_req */
+	bool host;		/* the host reset on its own, not on request */
+	u32 fns;		/* BIT(function index): the functions it names */
+};
 
-struct aer_pv_dev_stats {
+/* One or more errors folded into one recovery of a unit */
+struct aer_pv_err {
+	u32 seq;		/* newest error folded in; 0: none */
+	u8 severity;		/* highest severity folded in */
+	bool no_room;		/* a reset could not be tracked: fail */
+	u32 fns;		/* BIT(function index) */
+	u64 resets;		/* BIT(reset index): resets it depends on */
+};
+
+/* A recovery unit; free while @fns is 0 */
+struct aer_pv_rec {
+	u32 bridge;		/* AER_PV_FN_ID() of the bridge */
+	u8 state;		/* enum aer_pv_state */
+	bool frozen;		/* @cur runs with pci_channel_io_frozen */
+	u8 why;			/* enum aer_pv_why, once it failed */
+	u8 kind;		/* the reset its bridge needs */
+	u32 req_seq;		/* the reset it asked for, 0: none */
+	u32 fns;		/* BIT(function index) of its functions */
+	u64 deadline;		/* ns; end of the wait at the reset step */
+	struct aer_pv_err cur;	/* the recovery running */
+	struct aer_pv_err next;	/* the one pending behind it */
+};
+
+struct aer_pv_fn_stats {
 	u64 errors[VIRTIO_AER_PV_SEV_FATAL + 1];	/* by severity */
 	u64 recovered;
 	u64 failed;
-	u64 host_resets;	/* host resets that completed for this function */
-	u64 resets_avoided;	/* guest resets skipped because the host reset */
+	u64 host_resets;	/* host resets that completed for it */
+	u64 resets_avoided;	/* guest resets skipped: the host reset */
 	u64 reset_requests;	/* resets the guest asked the host for */
-	u64 native_resets;	/* native resets done as a fallback */
+	u64 native_resets;	/* native resets: the host could not */
 	u64 timeouts;		/* waits for the host that ran out */
-	u64 coalesced;		/* errors folded into a pending one */
-	u64 aer_matched;	/* emulated AER messages matched to a host error */
+	u64 coalesced;		/* errors folded into a pending recovery */
 };
 
-struct aer_pv_dev {
+/* A function the host named; free while !@used */
+struct aer_pv_fn {
 	u32 id;			/* AER_PV_FN_ID() */
+	u32 seq;		/* newest error that named it */
 	bool used;
-	u8 state;		/* enum aer_pv_state */
-	u8 severity;		/* VIRTIO_AER_PV_SEV_* of seq */
-	u8 reset;		/* VIRTIO_AER_PV_RESET_* of seq */
-	u8 reset_kind;
-	u8 flags;		/* AER_PV_DF_* */
-	u8 pending_severity;
-	u8 pending_reset;
-	u8 pending_reset_kind;
-	u32 seq;		/* error being recovered, or the last one */
-	u32 reset_seq;		/* error whose host reset @reset describes */
-	u32 pending_seq;
-	u32 pending_reset_seq;
-	u64 deadline;		/* ns; end of the current wait */
-	struct aer_pv_dev_stats stats;
+	u8 rec;			/* index of its unit */
+	struct aer_pv_fn_stats stats;
 };
 
 struct aer_pv_core {
-	struct aer_pv_dev devs[AER_PV_MAX_DEVS];
+	struct aer_pv_fn fns[AER_PV_MAX_FNS];
+	struct aer_pv_rec recs[AER_PV_MAX_RECS];
+	struct aer_pv_reset resets[AER_PV_MAX_RESETS];
 	u32 last_seq;		/* newest error accepted, 0 for none */
 	bool up;		/* the channel is present */
 	bool can_request;	/* the host performs requested resets */
-	u64 reset_timeout_ns;	/* bound on any wait for the host */
 	u64 verdicts[AER_PV_NR_VERDICTS];
-	/*
-	 * Optional: whether the guest has a function at @id.  Functions it
-	 * does not have are dropped before they take a slot in @devs, so a
-	 * host naming bogus functions cannot crowd out real ones.
-	 */
-	bool (*fn_exists)(u32 id, void *ctx);
-	void *ctx;
 };
 
-/* Recoveries an input asks the caller to start */
-struct aer_pv_actions {
-	unsigned int nr_start;
-	u32 start[VIRTIO_AER_PV_MAX_FUNCS];
-	u32 seq;		/* of the recoveries to start */
-	u8 severity;		/* of the recoveries to start */
-	bool frozen;		/* start them as pci_channel_io_frozen */
-	bool log;		/* log and count the error the native way */
-	bool wake;		/* waiters must ask again */
+enum aer_pv_input_type {
+	AER_PV_IN_EVENT,	/* @ev arrived; @bridges[i] for ev->funcs[i] */
+	AER_PV_IN_RESET_STEP,	/* @rec reached its reset step */
+	AER_PV_IN_WAKE,		/* @rec's wait ended: woken or timed out */
+	AER_PV_IN_RESPONSE,	/* @rec's request answered: @resp, or NULL */
+	AER_PV_IN_DONE,		/* @rec's recovery ended: @recovered */
+	AER_PV_IN_FN_GONE,	/* function @fn left the guest */
+	AER_PV_IN_DOWN,		/* the channel is going away */
 };
 
-void aer_pv_core_init(struct aer_pv_core *core, u64 reset_timeout_ns,
-		      bool can_request);
-struct aer_pv_dev *aer_pv_find(struct aer_pv_core *core, u32 id);
-enum aer_pv_verdict aer_pv_receive(struct aer_pv_core *core, const void *buf,
-				   size_t len, struct aer_pv_event *ev,
-				   struct aer_pv_actions *act);
-enum aer_pv_verdict aer_pv_on_event(struct aer_pv_core *core,
-				    const struct aer_pv_event *ev,
-				    struct aer_pv_actions *act);
-enum aer_pv_aer_verdict aer_pv_on_aer(struct aer_pv_core *core, u32 id);
-enum aer_pv_aer_verdict aer_pv_on_query(struct aer_pv_core *core, u32 id,
-					u8 severity,
-					const struct aer_pv_response *resp);
-enum aer_pv_decision aer_pv_reset_step(struct aer_pv_core *core, u32 id,
-				       u64 now);
-enum aer_pv_decision aer_pv_wait_check(struct aer_pv_core *core, u32 id,
-				       u64 now);
-enum aer_pv_decision aer_pv_request_done(struct aer_pv_core *core, u32 id,
-					 const struct aer_pv_response *resp);
-void aer_pv_recovery_done(struct aer_pv_core *core, u32 id, bool recovered,
-			  struct aer_pv_actions *act);
-void aer_pv_channel_down(struct aer_pv_core *core);
-void aer_pv_dev_removed(struct aer_pv_core *core, u32 id);
+/* A bridge id for a function the guest does not have */
+#define AER_PV_NO_BRIDGE	U32_MAX
+
+struct aer_pv_input {
+	enum aer_pv_input_type type;
+	u8 rec;				/* IN_RESET_STEP .. IN_DONE */
+	u32 fn;				/* IN_FN_GONE */
+	const struct aer_pv_event *ev;	/* IN_EVENT */
+	const u32 *bridges;		/* IN_EVENT */
+	const struct aer_pv_response *resp;	/* IN_RESPONSE */
+	bool recovered;			/* IN_DONE */
+	u8 kind;			/* IN_RESET_STEP: reset the bridge needs */
+	u64 timeout_ns;			/* IN_RESET_STEP: bound on the wait */
+};
+
+enum aer_pv_act_type {
+	AER_PV_ACT_NONE,	/* nothing to do */
+	AER_PV_ACT_START,	/* run the recoveries of the units in @start */
+	AER_PV_ACT_RESUME,	/* go on: the host reset, skip the guest's */
+	AER_PV_ACT_WAIT,	/* wait until @until, then IN_WAKE */
+	AER_PV_ACT_REQUEST,	/* ask for a @kind reset of @seq at @fn */
+	AER_PV_ACT_NATIVE,	/* the host cannot reset: the native reset */
+	AER_PV_ACT_FAIL,	/* perm_failure, because of @why */
+};
+
+struct aer_pv_action {
+	enum aer_pv_act_type type;
+	u32 seq;		/* the error it is for */
+	u32 fn;			/* ACT_REQUEST: the function to name */
+	u8 kind;		/* ACT_REQUEST, ACT_RESUME: the reset kind */
+	u8 why;			/* ACT_FAIL: enum aer_pv_why */
+	u64 until;		/* ACT_WAIT */
+	u32 start;		/* ACT_START: BIT(unit index) */
+	enum aer_pv_verdict verdict;	/* IN_EVENT: why it was dropped */
+	bool log;		/* IN_EVENT: log the error the native way */
+};
+
+void aer_pv_core_init(struct aer_pv_core *core, bool can_request);
+void aer_pv_step(struct aer_pv_core *core, const struct aer_pv_input *in,
+		 u64 now, struct aer_pv_action *act);
+struct aer_pv_fn *aer_pv_find_fn(struct aer_pv_core *core, u32 id);
+u8 aer_pv_find_rec(const struct aer_pv_core *core, u32 bridge);
+u32 aer_pv_first_fn(const struct aer_pv_core *core, u32 fns);
 const char *aer_pv_state_name(enum aer_pv_state state);
-
-static inline bool aer_pv_busy(const struct aer_pv_dev *d)
-{
-	return d->state != AER_PV_IDLE;
-}
-
-/*
- * A recovery runs with a frozen channel for a fatal error, and for any
- * error the host resets the function for: the device loses its state
- * either way, so every driver must go through the reset step, which is
- * where aer-pv waits for the host's reset to end.
- */
-static inline bool aer_pv_frozen(const struct aer_pv_dev *d)
-{
-	return d->severity == VIRTIO_AER_PV_SEV_FATAL ||
-	       d->reset != VIRTIO_AER_PV_RESET_NONE;
-}
+const char *aer_pv_why_name(enum aer_pv_why why);
 
 #endif /* _AER_PV_FSM_H */

@@ -17,7 +17,7 @@
 #include "protocol.h"
 
 /* The wire layout is ABI: catch any change to it at build time. */
-static_assert(sizeof(struct virtio_aer_pv_config) == 8);
+static_assert(sizeof(struct virtio_aer_pv_config) == 4);
 static_assert(sizeof(struct virtio_aer_pv_func) == 4);
 static_assert(sizeof(struct virtio_aer_pv_aer_regs) == 40);
 static_assert(sizeof(struct virtio_aer_pv_error_event) ==
@@ -85,7 +85,7 @@ aer_pv_decode_error(const struct virtio_aer_pv_error_event *w,
 	enum aer_pv_verdict v;
 	unsigned int i, j;
 
-	if (ev->flags & ~VIRTIO_AER_PV_EVT_F_ALL)
+	if (ev->flags)
 		return AER_PV_DROP_FLAGS;
 	if (w->severity > VIRTIO_AER_PV_SEV_FATAL)
 		return AER_PV_DROP_SEVERITY;
@@ -202,7 +202,6 @@ enum aer_pv_verdict aer_pv_decode_response(u16 req_type, const void *buf,
 					   struct aer_pv_response *resp)
 {
 	struct virtio_aer_pv_response copy, *w = &copy;
-	enum aer_pv_verdict v;
 
 	memset(resp, 0, sizeof(*resp));
 	if (!buf || len < sizeof(*w))
@@ -213,20 +212,9 @@ enum aer_pv_verdict aer_pv_decode_response(u16 req_type, const void *buf,
 		return AER_PV_DROP_STATUS;
 	resp->status = w->status;
 
+	resp->seq = le32_to_cpu(w->seq);
+
 	switch (req_type) {
-	case VIRTIO_AER_PV_REQ_QUERY:
-		if (resp->status != VIRTIO_AER_PV_S_OK)
-			return AER_PV_OK;
-		if (w->severity > VIRTIO_AER_PV_SEV_FATAL)
-			return AER_PV_DROP_SEVERITY;
-		v = aer_pv_check_reset(w->reset, w->reset_kind);
-		if (v)
-			return v;
-		resp->severity = w->severity;
-		resp->reset = w->reset;
-		resp->reset_kind = w->reset_kind;
-		resp->seq = le32_to_cpu(w->seq);
-		return AER_PV_OK;
 	case VIRTIO_AER_PV_REQ_RESET:
 		if (resp->status != VIRTIO_AER_PV_S_OK)
 			return AER_PV_OK;

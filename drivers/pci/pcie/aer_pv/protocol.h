@@ -70,8 +70,6 @@ struct aer_pv_event {
 /* A decoded, validated response */
 struct aer_pv_response {
 	u8 status;
-	u8 severity;
-	u8 reset;
 	u8 reset_kind;
 	u32 seq;
 };

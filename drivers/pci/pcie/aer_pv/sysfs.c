@@ -19,9 +19,9 @@
 static ssize_t _name##_show(struct device *dev,				\
 			    struct device_attribute *attr, char *buf)	\
 {									\
-	struct aer_pv_dev d;						\
+	struct aer_pv_fn_snapshot d;					\
 									\
-	if (aer_pv_snapshot_dev(to_pci_dev(dev), &d))			\
+	if (aer_pv_snapshot_fn(to_pci_dev(dev), &d))			\
 		return sysfs_emit(buf, "0\n");				\
 	return sysfs_emit(buf, "%llu\n", (unsigned long long)(_field));	\
 }									\
@@ -39,15 +39,14 @@ AER_PV_DEV_ATTR(reset_requests, d.stats.reset_requests);
 AER_PV_DEV_ATTR(native_resets, d.stats.native_resets);
 AER_PV_DEV_ATTR(timeouts, d.stats.timeouts);
 AER_PV_DEV_ATTR(coalesced, d.stats.coalesced);
-AER_PV_DEV_ATTR(aer_matched, d.stats.aer_matched);
 AER_PV_DEV_ATTR(seq, d.seq);
 
 static ssize_t state_show(struct device *dev, struct device_attribute *attr,
 			  char *buf)
 {
-	struct aer_pv_dev d;
+	struct aer_pv_fn_snapshot d;
 
-	if (aer_pv_snapshot_dev(to_pci_dev(dev), &d))
+	if (aer_pv_snapshot_fn(to_pci_dev(dev), &d))
 		return sysfs_emit(buf, "%s\n", aer_pv_state_name(AER_PV_IDLE));
 	return sysfs_emit(buf, "%s\n", aer_pv_state_name(d.state));
 }
@@ -67,7 +66,6 @@ static struct attribute *aer_pv_dev_attrs[] = {
 	&dev_attr_native_resets.attr,
 	&dev_attr_timeouts.attr,
 	&dev_attr_coalesced.attr,
-	&dev_attr_aer_matched.attr,
 	NULL
 };
 
@@ -112,15 +110,11 @@ static DEVICE_ATTR_RO(_name)
 
 AER_PV_CHANNEL_ATTR(last_seq, "%u", last_seq);
 AER_PV_CHANNEL_ATTR(mem_bytes, "%zu", mem_bytes);
-AER_PV_CHANNEL_ATTR(mem_peak_bytes, "%zu", mem_peak_bytes);
-AER_PV_CHANNEL_ATTR(mem_bound_bytes, "%zu", mem_bound_bytes);
 
 static struct attribute *aer_pv_channel_attrs[] = {
 	&dev_attr_messages.attr,
 	&dev_attr_last_seq.attr,
 	&dev_attr_mem_bytes.attr,
-	&dev_attr_mem_peak_bytes.attr,
-	&dev_attr_mem_bound_bytes.attr,
 	NULL
 };
 
@@ -128,4 +122,4 @@ const struct attribute_group aer_pv_channel_group = {
 	.name = "aer_pv",
 	.attrs = aer_pv_channel_attrs,
 };
-EXPORT_SYMBOL_GPL(aer_pv_channel_group);
+EXPORT_SYMBOL_NS_GPL(aer_pv_channel_group, AER_PV);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Tracepoints of the aer-pv recovery core: every state change of a
- * function, every message the host sent and what became of it.
+ * recovery unit (named by its bridge), every message the host sent and
+ * what became of it.
  */
 
 #undef TRACE_SYSTEM
@@ -13,19 +14,19 @@
 #include <linux/tracepoint.h>
 
 TRACE_EVENT(aer_pv_state,
-	    TP_PROTO(u32 fn, u32 seq, u8 from, u8 to),
-	    TP_ARGS(fn, seq, from, to),
-	    TP_STRUCT__entry(__field(u32, fn)
+	    TP_PROTO(u32 bridge, u32 seq, u8 from, u8 to),
+	    TP_ARGS(bridge, seq, from, to),
+	    TP_STRUCT__entry(__field(u32, bridge)
 			     __field(u32, seq)
 			     __field(u8, from)
 			     __field(u8, to)),
-	    TP_fast_assign(__entry->fn = fn;
+	    TP_fast_assign(__entry->bridge = bridge;
 			   __entry->seq = seq;
 			   __entry->from = from;
 			   __entry->to = to;),
-	    TP_printk("%04x:%02x:%02x.%x seq=%u %s -> %s",
-		      __entry->fn >> 16, (__entry->fn >> 8) & 0xff,
-		      (__entry->fn >> 3) & 0x1f, __entry->fn & 0x7,
+	    TP_printk("bridge %04x:%02x:%02x.%x seq=%u %s -> %s",
+		      __entry->bridge >> 16, (__entry->bridge >> 8) & 0xff,
+		      (__entry->bridge >> 3) & 0x1f, __entry->bridge & 0x7,
 		      __entry->seq,
 		      __print_symbolic(__entry->from, { 0, "idle" },
 				       { 1, "detected" }, { 2, "wait_host" },
