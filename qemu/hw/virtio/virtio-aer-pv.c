@@ -8,6 +8,10 @@
  * from the aer-pv-inject-error QMP command, which also models the host's
  * reset (its timing and outcome) on an emulated device.
  *
+ * Once the driver is live (DRIVER_OK), the channel is the only source of
+ * errors of the functions the device manages: it signals no emulated AER
+ * message for them then, and counts the ones it suppresses.
+ *
  * The wire format is include/standard-headers/linux/virtio_aer_pv.h,
  * generated from the Linux uapi header.
  *
@@ -54,6 +58,12 @@ static bool virtio_aer_pv_live(VirtIOAerPv *s)
 
     return (vdev->status & VIRTIO_CONFIG_S_DRIVER_OK) &&
            virtio_queue_ready(s->eventq);
+}
+
+/* Has the driver set DRIVER_OK, since the device's last reset? */
+static bool virtio_aer_pv_driver_ok(VirtIOAerPv *s)
+{
+    return VIRTIO_DEVICE(s)->status & VIRTIO_CONFIG_S_DRIVER_OK;
 }
 
 static const char *virtio_aer_pv_dev_name(PCIDevice *dev)
@@ -111,22 +121,6 @@ static AerPvFunc *virtio_aer_pv_func_by_addr(VirtIOAerPv *s,
         }
     }
     return NULL;
-}
-
-/* Is the function at @a one the host assigned (a vfio-pci device)? */
-static bool virtio_aer_pv_is_assigned(VirtIOAerPv *s,
-                                      const struct virtio_aer_pv_func *a)
-{
-    DeviceState *proxy = qdev_get_parent_bus(DEVICE(s))->parent;
-    PCIDevice *dev;
-
-    if (le16_to_cpu(a->segment) != 0 ||
-        !object_dynamic_cast(OBJECT(proxy), TYPE_PCI_DEVICE)) {
-        return false;
-    }
-    dev = pci_find_device(pci_device_root_bus(PCI_DEVICE(proxy)), a->bus,
-                          a->devfn);
-    return dev && object_dynamic_cast(OBJECT(dev), "vfio-pci");
 }
 
 static void virtio_aer_pv_flush_events(VirtIOAerPv *s)
@@ -260,8 +254,8 @@ typedef struct AerPvDeferred {
     union virtio_aer_pv_event ev;   /* channel event, if !dev */
 } AerPvDeferred;
 
-static void virtio_aer_pv_emulate_aer(PCIDevice *dev, AerPvSeverity sev,
-                                      Error **errp);
+static void virtio_aer_pv_emulate_aer(VirtIOAerPv *s, PCIDevice *dev,
+                                      AerPvSeverity sev, Error **errp);
 
 static void virtio_aer_pv_deferred(void *opaque)
 {
@@ -271,7 +265,8 @@ static void virtio_aer_pv_deferred(void *opaque)
         Error *err = NULL;
 
         if (virtio_aer_pv_realized(d->dev)) {
-            virtio_aer_pv_emulate_aer(d->dev, d->severity, &err);
+            virtio_aer_pv_emulate_aer(virtio_aer_pv_find(), d->dev,
+                                      d->severity, &err);
         }
         if (err) {
             warn_report_err(err);
@@ -324,6 +319,8 @@ static void virtio_aer_pv_respond(VirtIOAerPv *s, VirtQueueElement *elem,
     size_t n = iov_from_buf(elem->in_sg, elem->in_num, 0, resp,
                             sizeof(*resp));
 
+    trace_virtio_aer_pv_response(le32_to_cpu(resp->seq), resp->status,
+                                 resp->reset_kind);
     virtqueue_push(s->reqq, elem, n);
     virtio_notify(VIRTIO_DEVICE(s), s->reqq);
     g_free(elem);
@@ -338,12 +335,19 @@ static void virtio_aer_pv_free_reset(VirtIOAerPv *s, AerPvReset *r)
     for (i = 0; i < r->nr_devs; i++) {
         object_unref(OBJECT(r->devs[i]));
     }
-    g_free(r->elem);
+    g_slist_free_full(r->elems, g_free);
     g_free(r);
 }
 
 static void virtio_aer_pv_reset_add_dev(AerPvReset *r, PCIDevice *dev)
 {
+    unsigned int i;
+
+    for (i = 0; i < r->nr_devs; i++) {
+        if (r->devs[i] == dev) {
+            return;
+        }
+    }
     if (r->nr_devs < ARRAY_SIZE(r->devs)) {
         object_ref(OBJECT(dev));
         r->devs[r->nr_devs++] = dev;
@@ -378,7 +382,7 @@ static void virtio_aer_pv_reset_end(void *opaque)
     if (r->aer_message && r->nr_devs) {
         Error *err = NULL;
 
-        virtio_aer_pv_emulate_aer(r->devs[0], r->severity, &err);
+        virtio_aer_pv_emulate_aer(s, r->devs[0], r->severity, &err);
         if (err) {
             warn_report_err(err);
         }
@@ -394,14 +398,19 @@ static void virtio_aer_pv_reset_end(void *opaque)
 
         virtio_aer_pv_queue_event(s, &ev);
     }
-    if (r->elem) {
+    if (r->elems) {
         struct virtio_aer_pv_response resp = {
             .status = r->fail ? VIRTIO_AER_PV_S_FAILED : VIRTIO_AER_PV_S_OK,
-            .reset_kind = r->kind,
+            .reset_kind = r->fail ? VIRTIO_AER_PV_RESET_KIND_NONE : r->kind,
+            .seq = cpu_to_le32(r->seq),
         };
+        GSList *l;
 
-        virtio_aer_pv_respond(s, r->elem, &resp);
-        r->elem = NULL;
+        for (l = r->elems; l; l = l->next) {
+            virtio_aer_pv_respond(s, l->data, &resp);
+        }
+        g_slist_free(r->elems);
+        r->elems = NULL;
     }
     virtio_aer_pv_free_reset(s, r);
 }
@@ -433,6 +442,62 @@ static bool virtio_aer_pv_has_flr(PCIDevice *dev)
             PCI_EXP_DEVCAP_FLR);
 }
 
+/*
+ * Can the host reset every function of error @seq with a reset of @kind?
+ * It never substitutes one kind of reset for another.
+ */
+static bool virtio_aer_pv_can_reset(VirtIOAerPv *s, uint32_t seq,
+                                    uint8_t kind)
+{
+    unsigned int i;
+
+    for (i = 0; i < s->nr_funcs; i++) {
+        AerPvFunc *f = &s->funcs[i];
+
+        if (f->seq == seq &&
+            (f->request_outcome == AER_PV_REQUEST_UNSUPPORTED ||
+             (kind == VIRTIO_AER_PV_RESET_KIND_FUNCTION &&
+              !virtio_aer_pv_has_flr(f->dev)) ||
+             (kind == VIRTIO_AER_PV_RESET_KIND_LINK && pci_is_vf(f->dev)))) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* A reset the guest asked for covers every function of its error */
+static void virtio_aer_pv_reset_add_error(VirtIOAerPv *s, AerPvReset *r)
+{
+    unsigned int i;
+
+    for (i = 0; i < s->nr_funcs; i++) {
+        AerPvFunc *f = &s->funcs[i];
+
+        if (f->seq != r->seq) {
+            continue;
+        }
+        if (r->kind == VIRTIO_AER_PV_RESET_KIND_LINK) {
+            pci_for_each_device_under_bus(pci_get_bus(f->dev),
+                                          virtio_aer_pv_add_link, r);
+        } else {
+            virtio_aer_pv_reset_add_dev(r, f->dev);
+        }
+    }
+}
+
+static AerPvReset *virtio_aer_pv_requested_reset(VirtIOAerPv *s, uint32_t seq,
+                                                 uint8_t kind)
+{
+    AerPvReset *r;
+
+    QTAILQ_FOREACH(r, &s->resets, next) {
+        if (r->requested && r->seq == seq && r->kind == kind) {
+            return r;
+        }
+    }
+    return NULL;
+}
+
 /* Returns true with @resp filled in, or false when the reset answers later */
 static bool virtio_aer_pv_request_reset(VirtIOAerPv *s,
                                         const struct virtio_aer_pv_request *req,
@@ -440,6 +505,7 @@ static bool virtio_aer_pv_request_reset(VirtIOAerPv *s,
                                         struct virtio_aer_pv_response *resp)
 {
     AerPvFunc *f = virtio_aer_pv_func_by_addr(s, &req->func);
+    uint32_t seq = le32_to_cpu(req->seq);
     uint8_t kind = req->arg;
     AerPvReset *r;
 
@@ -447,7 +513,10 @@ static bool virtio_aer_pv_request_reset(VirtIOAerPv *s,
         resp->status = VIRTIO_AER_PV_S_NOT_MANAGED;
         return true;
     }
-    if (le32_to_cpu(req->seq) != f->seq) {
+    /* The guest follows the newer error instead */
+    if (seq != f->seq) {
+        trace_virtio_aer_pv_request_stale(virtio_aer_pv_dev_name(f->dev), seq,
+                                          f->seq);
         resp->status = VIRTIO_AER_PV_S_STALE;
         return true;
     }
@@ -456,26 +525,32 @@ static bool virtio_aer_pv_request_reset(VirtIOAerPv *s,
         resp->status = VIRTIO_AER_PV_S_ERR;
         return true;
     }
-    /* Never substitute one kind of reset for another */
-    if (f->request_outcome == AER_PV_REQUEST_UNSUPPORTED ||
-        (kind == VIRTIO_AER_PV_RESET_KIND_FUNCTION &&
-         !virtio_aer_pv_has_flr(f->dev)) ||
-        (kind == VIRTIO_AER_PV_RESET_KIND_LINK && pci_is_vf(f->dev))) {
+    if (!virtio_aer_pv_can_reset(s, seq, kind)) {
         resp->status = VIRTIO_AER_PV_S_UNSUPPORTED;
         return true;
     }
 
-    r = virtio_aer_pv_new_reset(s, f->seq, kind);
-    r->fail = f->request_outcome == AER_PV_REQUEST_FAILED;
-    r->elem = elem;
-    if (kind == VIRTIO_AER_PV_RESET_KIND_LINK) {
-        pci_for_each_device_under_bus(pci_get_bus(f->dev),
-                                      virtio_aer_pv_add_link, r);
-    } else {
-        virtio_aer_pv_reset_add_dev(r, f->dev);
+    /*
+     * One reset per error: a request from another function of the error
+     * joins the reset in flight, or learns that it is done.
+     */
+    if (f->reset == VIRTIO_AER_PV_RESET_DONE && f->reset_kind == kind) {
+        trace_virtio_aer_pv_request_done(seq, kind);
+        resp->reset_kind = kind;
+        return true;
     }
-    timer_mod(&r->timer, qemu_clock_get_ms(QEMU_CLOCK_VIRTUAL) +
-                         f->request_delay_ms);
+    r = virtio_aer_pv_requested_reset(s, seq, kind);
+    if (r) {
+        trace_virtio_aer_pv_request_joined(seq, kind);
+    } else {
+        r = virtio_aer_pv_new_reset(s, seq, kind);
+        r->requested = true;
+        r->fail = f->request_outcome == AER_PV_REQUEST_FAILED;
+        virtio_aer_pv_reset_add_error(s, r);
+        timer_mod(&r->timer, qemu_clock_get_ms(QEMU_CLOCK_VIRTUAL) +
+                             f->request_delay_ms);
+    }
+    r->elems = g_slist_append(r->elems, elem);
     return false;
 }
 
@@ -500,20 +575,16 @@ static void virtio_aer_pv_handle_request(VirtIODevice *vdev, VirtQueue *vq)
         trace_virtio_aer_pv_request(le16_to_cpu(req.type),
                                     le32_to_cpu(req.seq), req.func.bus,
                                     req.func.devfn, req.arg);
+        /* Every response names the request's error */
+        resp.seq = req.seq;
 
         switch (le16_to_cpu(req.type)) {
-        case VIRTIO_AER_PV_REQ_QUERY:
-            f = virtio_aer_pv_func_by_addr(s, &req.func);
-            if (f) {
-                resp.seq = cpu_to_le32(f->seq);
-                resp.severity = f->severity;
-                resp.reset = f->reset;
-                resp.reset_kind = f->reset_kind;
-            } else if (!virtio_aer_pv_is_assigned(s, &req.func)) {
-                resp.status = VIRTIO_AER_PV_S_NOT_MANAGED;
-            }
-            break;
         case VIRTIO_AER_PV_REQ_RESET:
+            if (!virtio_vdev_has_feature(vdev,
+                                         VIRTIO_AER_PV_F_RESET_REQUEST)) {
+                resp.status = VIRTIO_AER_PV_S_UNSUPPORTED;
+                break;
+            }
             if (!virtio_aer_pv_request_reset(s, &req, elem, &resp)) {
                 continue;
             }
@@ -544,8 +615,6 @@ static void virtio_aer_pv_get_config(VirtIODevice *vdev, uint8_t *config)
 {
     VirtIOAerPv *s = VIRTIO_AER_PV(vdev);
     struct virtio_aer_pv_config cfg = {
-        .version = cpu_to_le16(VIRTIO_AER_PV_VERSION),
-        .max_funcs = cpu_to_le16(VIRTIO_AER_PV_MAX_FUNCS),
         .reset_timeout_ms = cpu_to_le32(s->reset_timeout_ms),
     };
 
@@ -556,7 +625,6 @@ static uint64_t virtio_aer_pv_get_features(VirtIODevice *vdev, uint64_t f,
                                            Error **errp)
 {
     virtio_add_feature(&f, VIRTIO_AER_PV_F_RESET_REQUEST);
-    virtio_add_feature(&f, VIRTIO_AER_PV_F_EMULATED_AER);
     return f;
 }
 
@@ -568,8 +636,8 @@ static void virtio_aer_pv_reset(VirtIODevice *vdev)
     /* The guest's buffers are gone; host resets in flight carry on */
     s->ev_count = 0;
     QTAILQ_FOREACH(r, &s->resets, next) {
-        g_free(r->elem);
-        r->elem = NULL;
+        g_slist_free_full(r->elems, g_free);
+        r->elems = NULL;
         r->announce = false;
     }
 }
@@ -591,8 +659,8 @@ static uint32_t virtio_aer_pv_aer_reg(PCIDevice *dev, uint16_t aer, int reg)
 /* Send an error event naming @devs; the first is the reporting function */
 static void virtio_aer_pv_send_error(VirtIOAerPv *s, uint32_t seq,
                                      uint8_t severity, uint8_t reset,
-                                     uint8_t kind, bool aer_msg,
-                                     uint32_t status, PCIDevice **devs,
+                                     uint8_t kind, uint32_t status,
+                                     PCIDevice **devs,
                                      unsigned int nr, uint32_t delay_ms)
 {
     union virtio_aer_pv_event ev = { 0 };
@@ -606,7 +674,6 @@ static void virtio_aer_pv_send_error(VirtIOAerPv *s, uint32_t seq,
         aer = pcie_find_capability(rep, PCI_EXT_CAP_ID_ERR);
     }
     e->type = cpu_to_le16(VIRTIO_AER_PV_EVT_ERROR);
-    e->flags = cpu_to_le16(aer_msg ? VIRTIO_AER_PV_EVT_F_AER_MSG : 0);
     e->seq = cpu_to_le32(seq);
     e->severity = severity;
     e->reset = reset;
@@ -685,9 +752,15 @@ static uint32_t virtio_aer_pv_status_bit(AerPvSeverity sev)
     }
 }
 
-/* Signal the error on @dev as an emulated AER message, like hardware would */
-static void virtio_aer_pv_emulate_aer(PCIDevice *dev, AerPvSeverity sev,
-                                      Error **errp)
+/*
+ * Signal the error on @dev as an emulated AER message, like hardware
+ * would, unless the driver is live (DRIVER_OK) and the device manages
+ * @dev, which it does once it tracks an error of @dev: then the channel
+ * is the only source of the function's errors, and the message is
+ * suppressed.  QEMU's own pcie_aer_inject_error is not.
+ */
+static void virtio_aer_pv_emulate_aer(VirtIOAerPv *s, PCIDevice *dev,
+                                      AerPvSeverity sev, Error **errp)
 {
     PCIEAERErr err = {
         .status = virtio_aer_pv_status_bit(sev),
@@ -697,6 +770,12 @@ static void virtio_aer_pv_emulate_aer(PCIDevice *dev, AerPvSeverity sev,
     };
     int ret;
 
+    if (s && virtio_aer_pv_driver_ok(s) && virtio_aer_pv_func(s, dev, false)) {
+        s->aer_messages_suppressed++;
+        trace_virtio_aer_pv_aer_message_suppressed(
+            virtio_aer_pv_dev_name(dev), sev);
+        return;
+    }
     trace_virtio_aer_pv_aer_message(virtio_aer_pv_dev_name(dev), sev);
     ret = pcie_aer_inject_error(dev, &err);
     if (ret < 0) {
@@ -893,7 +972,6 @@ AerPvInjectResult *qmp_aer_pv_inject_error(const char *id,
                 return NULL;
             }
             f->seq = seq;
-            f->severity = sev;
             f->reset = reset;
             f->reset_kind = reset == VIRTIO_AER_PV_RESET_NONE ?
                             VIRTIO_AER_PV_RESET_KIND_NONE :
@@ -915,7 +993,7 @@ AerPvInjectResult *qmp_aer_pv_inject_error(const char *id,
         d->severity = severity;
         virtio_aer_pv_defer(d, aer_message_delay_ms);
     } else if (aer_message) {
-        virtio_aer_pv_emulate_aer(devs[0], severity, errp);
+        virtio_aer_pv_emulate_aer(s, devs[0], severity, errp);
         if (*errp) {
             return NULL;
         }
@@ -949,7 +1027,7 @@ AerPvInjectResult *qmp_aer_pv_inject_error(const char *id,
     res->delivered = channel && virtio_aer_pv_live(s);
     if (res->delivered) {
         virtio_aer_pv_send_error(s, seq, sev, reset,
-                                 VIRTIO_AER_PV_RESET_KIND_LINK, aer_message,
+                                 VIRTIO_AER_PV_RESET_KIND_LINK,
                                  virtio_aer_pv_status_bit(severity), devs, nr,
                                  has_channel_delay_ms ? channel_delay_ms : 0);
     }
@@ -1071,6 +1149,7 @@ AerPvStats *qmp_aer_pv_query_stats(Error **errp)
     st->events_dropped = s->events_dropped;
     st->events_coalesced = s->events_coalesced;
     st->device_errors = s->device_errors;
+    st->aer_messages_suppressed = s->aer_messages_suppressed;
     st->hold_events = s->hold_events;
     return st;
 }
@@ -1156,15 +1235,14 @@ bool virtio_aer_pv_host_error(PCIDevice **devs, unsigned int nr, bool frozen,
         AerPvFunc *f = funcs[i];
 
         *f = (AerPvFunc) {
-            .dev = devs[i], .seq = seq, .severity = sev, .reset = reset,
-            .reset_kind = kind,
+            .dev = devs[i], .seq = seq, .reset = reset, .reset_kind = kind,
             .request_delay_ms = AER_PV_DEFAULT_REQUEST_DELAY_MS,
             .host_resets = f->host_resets,
         };
     }
     trace_virtio_aer_pv_host_error(virtio_aer_pv_dev_name(devs[0]), frozen,
                                    nr, seq);
-    virtio_aer_pv_send_error(s, seq, sev, reset, kind, false, 0, devs, nr, 0);
+    virtio_aer_pv_send_error(s, seq, sev, reset, kind, 0, devs, nr, 0);
     if (!frozen) {
         return true;
     }

@@ -32,7 +32,6 @@ typedef enum AerPvRequestOutcome {
 typedef struct AerPvFunc {
     PCIDevice *dev;             /* holds a reference until it is unplugged */
     uint32_t seq;
-    uint8_t severity;
     uint8_t reset;
     uint8_t reset_kind;
     AerPvRequestOutcome request_outcome;
@@ -46,6 +45,7 @@ typedef struct AerPvReset {
     QEMUTimer timer;
     uint32_t seq;
     bool fail;
+    bool requested;             /* by the guest, for every function of seq */
     bool announce;              /* send EVT_RESET when it ends */
     bool aer_message;           /* then signal an AER message on devs[0] */
     int severity;               /* AerPvSeverity of that message */
@@ -55,7 +55,7 @@ typedef struct AerPvReset {
     void (*host_reset_done)(PCIDevice *dev);    /* then call this per dev */
     PCIDevice *devs[VIRTIO_AER_PV_MAX_FUNCS];   /* as AerPvFunc.dev */
     unsigned int nr_devs;
-    VirtQueueElement *elem;     /* the REQ_RESET to answer, if any */
+    GSList *elems;              /* the REQ_RESETs to answer when it ends */
     QTAILQ_ENTRY(AerPvReset) next;
 } AerPvReset;
 
@@ -83,6 +83,7 @@ struct VirtIOAerPv {
     uint64_t events_dropped;
     uint64_t events_coalesced;
     uint64_t device_errors;
+    uint64_t aer_messages_suppressed;   /* while the driver is live */
 
     QTAILQ_HEAD(, AerPvReset) resets;
     DeviceListener listener;    /* forgets functions that are unplugged */
@@ -101,6 +102,9 @@ struct VirtIOAerPv {
  *
  * Tells the guest, which recovers in step with the host.  A frozen error
  * of a function whose host reset is already pending joins that recovery.
+ * The caller must not also signal the error as an emulated AER message:
+ * while the driver is live, the channel is the only source of errors of
+ * the functions it manages.
  *
  * Returns: false if the guest has no live virtio-aer-pv driver; the caller
  * must then contain the error itself.
