@@ -15,7 +15,7 @@ args=()
 if [ "${1:-}" = --sanitize ]; then
 	variant=sanitize
 	# KASAN, lockdep and kmemleak slow the guest down under TCG.
-	args=(--boot-timeout 600)
+	args=(--boot-timeout 600 --sanitize)
 	shift
 fi
 qemu=$("$AER_PV_ROOT/scripts/build-qemu.sh" | tail -n 1)

@@ -443,6 +443,55 @@ def s_event_queue_overflow(ctx):
         recovers_later(g, bdf, n + 1)
 
 
+def s_allocation_failures_during_recovery(ctx):
+    """failslab fails every slab allocation made under a recovery (the
+    drivers' callbacks included): each error ends recovered or in
+    perm_failure, nothing hangs (sanitized guest only)"""
+    fi = "/sys/kernel/debug/failslab"
+    with guest(ctx, allow=[E1000E_AFTER_FAILURE]) as g:
+        bdf = g.bdf()
+        check(g.sh(f"test -d {fi}")[0] == 0, "this guest has no failslab")
+        # The recovery work's own code, from its start to the next symbol:
+        # a stack that passes through it is a recovery's.
+        syms = g.out("sort /proc/kallsyms | grep -A1 ' aer_pv_unit_work$'")
+        addrs = [ln.split()[0] for ln in syms.splitlines()]
+        check(len(addrs) == 2 and int(addrs[0], 16) != 0,
+              f"no address range for the recovery work: {syms!r}")
+        for k, v in (("require-start", int(addrs[0], 16)),
+                     ("require-end", int(addrs[1], 16)),
+                     ("stacktrace-depth", 32), ("verbose", 0),
+                     ("ignore-gfp-wait", "N"), ("interval", 1),
+                     ("times", -1), ("probability", 100)):
+            g.out(f"echo {v} > {fi}/{k}")
+        n = 3
+        for i in range(n):
+            if i % 2 == 0:
+                g.inject(severity="fatal", **{"host-reset": "before"})
+            else:
+                g.inject(severity="non-fatal")
+            deadline = time.monotonic() + 60
+            while True:
+                log = g.dmesg()
+                ended = (len(re.findall(RECOVERED, log)) +
+                         len(re.findall(FAILED, log)))
+                if ended > i:
+                    break
+                check(time.monotonic() < deadline,
+                      f"error {i + 1} did not end: recovery hung")
+                time.sleep(0.5)
+        g.out(f"echo 0 > {fi}/probability")
+        log = g.dmesg()
+        ok = len(re.findall(RECOVERED, log))
+        check(ok + len(re.findall(FAILED, log)) == n,
+              "not every error ended exactly once")
+        check(int(g.sysfs(bdf, "recovered")) + int(g.sysfs(bdf, "failed"))
+              == n, "the counters do not add up")
+        check(g.out("echo alive") == "alive", "guest not responsive")
+        # Without failures, the device recovers again.
+        recovers_later(g, bdf, ok + 1)
+        assert_no_guest_reset(g)
+
+
 # A second NIC on a Root Port with native hot-plug (pciehp), for
 # device_del; QEMU's ACPI hot-plug of bridges is off so that the guest's
 # pciehp, not ACPI, handles the port.
@@ -577,6 +626,8 @@ ORDER = ["s_fatal_reset_before", "s_fatal_reset_after",
          "s_event_queue_overflow",
          "s_unbind_mid_recovery",
          "s_garbage_from_host"]
+# Only where the guest has fault injection
+SANITIZE_ONLY = ["s_allocation_failures_during_recovery"]
 
 
 class Ctx:
@@ -589,12 +640,14 @@ def main():
     ap.add_argument("--guest", required=True)
     ap.add_argument("--boot-timeout", type=int, default=120,
                     help="seconds a guest may take to boot")
+    ap.add_argument("--sanitize", action="store_true",
+                    help="the sanitized guest: also its own scenarios")
     ap.add_argument("scenario", nargs="*")
     a = ap.parse_args()
     ctx = Ctx()
     ctx.qemu, ctx.guest = a.qemu, a.guest
     ctx.boot_timeout = a.boot_timeout
-    names = a.scenario or ORDER
+    names = a.scenario or ORDER + (SANITIZE_ONLY if a.sanitize else [])
     passed = failed = 0
     for name in names:
         fn = globals().get(name if name.startswith("s_") else "s_" + name)

@@ -70,6 +70,8 @@ static void check(const struct aer_pv_core *core)
 		u64 set = rec->cur.resets | rec->next.resets;
 		unsigned long m = rec->fns;
 
+		if (!m && rec->state == AER_PV_IDLE && !set)
+			continue;
 		if (rec->state >= AER_PV_NR_STATES || rec->why >= AER_PV_NR_WHYS)
 			fail("field out of range", r);
 		for (i = 0; i < AER_PV_MAX_FNS; i++)
