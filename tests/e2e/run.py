@@ -656,15 +656,16 @@ def main():
             failed += 1
             continue
         t0 = time.monotonic()
+        doc = " ".join((fn.__doc__ or "").split())
         try:
             fn(ctx)
             passed += 1
             print(f"PASS {fn.__name__[2:]} ({time.monotonic() - t0:.1f}s): "
-                  f"{fn.__doc__}", flush=True)
+                  f"{doc}", flush=True)
         except Exception as e:
             failed += 1
             print(f"FAIL {fn.__name__[2:]} ({time.monotonic() - t0:.1f}s): "
-                  f"{fn.__doc__}: {e}", flush=True)
+                  f"{doc}: {e}", flush=True)
             if not isinstance(e, Failure):
                 traceback.print_exc()
     print(f"{passed} passed, {failed} failed")
