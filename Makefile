@@ -8,8 +8,8 @@
 export AER_PV_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/aer-pv
 
 .PHONY: help deps linux qemu guest guest-sanitize host kunit kunit-sanitize \
-	lint build-check e2e e2e-sanitize e2e-nested demo bench fuzz verify \
-	check check-full
+	lint build-check series e2e e2e-sanitize e2e-nested demo bench fuzz \
+	verify check check-full
 
 FUZZ_SECONDS ?= 60
 
@@ -28,9 +28,11 @@ help:
 	@echo "make host            the L1 host kernels, with and without patches/host"
 	@echo "make kunit           KUnit suites under UML"
 	@echo "make kunit-sanitize  KUnit suites with KASAN and UBSAN"
-	@echo "make lint            checkpatch --strict, sparse, W=1"
+	@echo "make lint            checkpatch --strict, sparse, W=1, make series by patch"
 	@echo "make build-check     the patched kernel builds with CONFIG_PCIE_AER_PV=n"
 	@echo "make linux           prepare the patched Linux 6.12 tree"
+	@echo "make series          the guest change as a git am series against"
+	@echo "                     Linux 6.12, into \$$AER_PV_CACHE/series/"
 	@echo "make verify          SPIN model check of the protocol (tests/model/)"
 	@echo "make fuzz            libFuzzer on the core (FUZZ_SECONDS=$(FUZZ_SECONDS))"
 	@echo "cache: $(AER_PV_CACHE)"
@@ -40,6 +42,9 @@ deps:
 
 linux: deps
 	@scripts/prepare-linux.sh
+
+series: deps
+	@scripts/series.sh
 
 qemu: deps
 	@scripts/build-qemu.sh

@@ -4,6 +4,8 @@
 # Static checks (kernel and QEMU code):
 #   - checkpatch.pl --strict on every kernel C file and header, and on the
 #     patch series;
+#   - the series "make series" writes, patch by patch: git am on the
+#     baseline, checkpatch --strict, builds with CONFIG_PCIE_AER_PV=y and =n;
 #   - sparse (C=2) and W=1 builds of drivers/pci/pcie/aer_pv/ (with the
 #     KUnit suites) and of the patched AER core files.
 # Prints one "lint: <check>: ok|FAIL" line per check and exits non-zero if
@@ -44,9 +46,15 @@ for f in "${files[@]}"; do
 	[ -n "$out" ] && printf '%s\n' "$out"
 	result "checkpatch $f" $st
 done
+# An upstream backport ("commit <sha> upstream.") keeps upstream's text:
+# its commit ids are unknown to the baseline's one-commit history, and its
+# spelling is upstream's.
 for p in "$AER_PV_ROOT"/patches/linux/*.patch; do
+	ign=
+	grep -qE '^commit [0-9a-f]{40} upstream\.$' "$p" &&
+		ign="--ignore UNKNOWN_COMMIT_ID,TYPO_SPELLING"
 	out=$(perl scripts/checkpatch.pl --strict --no-summary --terse \
-		--show-types "$p" 2>&1) && [ -z "$out" ]
+		--show-types $ign "$p" 2>&1) && [ -z "$out" ]
 	st=$?
 	[ -n "$out" ] && printf '%s\n' "$out"
 	result "checkpatch $(basename "$p")" $st
@@ -93,6 +101,23 @@ diag=$(printf '%s\n' "$out" | grep -E '(warning|error):' |
 [ -n "$diag" ] && printf '%s\n' "$diag"
 [ $st -eq 0 ] && [ -z "$diag" ]
 result "sparse + W=1" $?
+
+# The series "make series" writes: every patch applies to the baseline
+# with git am, passes checkpatch --strict, and builds with
+# CONFIG_PCIE_AER_PV=y and =n (scripts/series.sh --check).
+t0=$SECONDS
+sout=$("$AER_PV_ROOT/scripts/series.sh" --check 2>&1)
+sst=$?
+printf '%s\n' "$sout" | grep -v '^\[aer-pv\]' | sed 's/^series: /lint: series: /'
+pass=$((pass + $(grep -c '^series: .*: ok$' <<<"$sout")))
+fail=$((fail + $(grep -c '^series: .*: FAIL$' <<<"$sout")))
+if ! grep -q '^series: ' <<<"$sout" || { [ $sst -ne 0 ] &&
+   ! grep -q '^series: .*: FAIL$' <<<"$sout"; }; then
+	# It did not get as far as checking the patches.
+	printf '%s\n' "$sout" | tail -n 20
+	result "series" 1
+fi
+log "series checked in $((SECONDS - t0)) s"
 
 # QEMU's checkpatch on the QEMU side.
 qout=$("$AER_PV_ROOT/scripts/qemu-lint.sh" 2>&1)
