@@ -152,7 +152,8 @@ stray=$(cd "$AER_PV_ROOT" && find include drivers tests/kunit -type f |
 	grep -Ev "$steps_re" || true)
 [ -z "$stray" ] || die "files in no step of the series: $stray"
 
-pcie_wiring=(drivers/pci/pcie/Kconfig drivers/pci/pcie/Makefile)
+pcie_wiring=(drivers/pci/pcie/Kconfig drivers/pci/pcie/Makefile
+	     drivers/pci/pci-sysfs.c drivers/pci/pci.h)
 virtio_wiring=(drivers/virtio/Kconfig drivers/virtio/Makefile)
 carried=() core_wire=() virtio_wire=()
 for p in "$AER_PV_ROOT"/patches/linux/*.patch; do

@@ -37,10 +37,9 @@ struct aer_pv_unit {
 };
 
 struct aer_pv_channel {
-	struct mutex lock;		/* core, closing, sysfs_devs */
+	struct mutex lock;		/* core, closing */
 	struct aer_pv_core core;
 	bool closing;			/* no new recovery starts */
-	struct pci_dev *sysfs_devs[AER_PV_MAX_FNS];
 	struct aer_pv_unit units[AER_PV_MAX_RECS];
 
 	spinlock_t resp_lock;		/* tags, tag_unit, units' answers */
@@ -61,7 +60,6 @@ struct aer_pv_channel {
 };
 
 extern struct workqueue_struct *aer_pv_wq;
-extern const struct attribute_group aer_pv_dev_group;
 
 struct aer_pv_channel *aer_pv_get(void);
 void aer_pv_put(struct aer_pv_channel *ch);

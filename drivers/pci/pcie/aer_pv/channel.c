@@ -121,55 +121,6 @@ static u32 aer_pv_bridge_of(struct pci_dev *pdev)
 	return aer_pv_id(bridge);
 }
 
-static void aer_pv_sysfs_add(struct aer_pv_channel *ch, struct pci_dev *pdev)
-{
-	unsigned int i, free = AER_PV_MAX_FNS;
-
-	lockdep_assert_held(&ch->lock);
-	for (i = 0; i < AER_PV_MAX_FNS; i++) {
-		if (ch->sysfs_devs[i] == pdev)
-			return;
-		if (!ch->sysfs_devs[i] && free == AER_PV_MAX_FNS)
-			free = i;
-	}
-	/* Only counters: a function without them still recovers. */
-	if (free == AER_PV_MAX_FNS ||
-	    sysfs_create_group(&pdev->dev.kobj, &aer_pv_dev_group))
-		return;
-	ch->sysfs_devs[free] = pci_dev_get(pdev);
-}
-
-/*
- * Take @pdev (or, for NULL, every function) off the sysfs list under the
- * lock; the caller removes the groups after dropping it, because a sysfs
- * read in progress takes the same lock and removal waits for it.
- */
-static unsigned int aer_pv_sysfs_take(struct aer_pv_channel *ch,
-				      struct pci_dev *pdev,
-				      struct pci_dev **out)
-{
-	unsigned int i, n = 0;
-
-	lockdep_assert_held(&ch->lock);
-	for (i = 0; i < AER_PV_MAX_FNS; i++) {
-		struct pci_dev *d = ch->sysfs_devs[i];
-
-		if (!d || (pdev && d != pdev))
-			continue;
-		out[n++] = d;
-		ch->sysfs_devs[i] = NULL;
-	}
-	return n;
-}
-
-static void aer_pv_sysfs_remove(struct pci_dev **devs, unsigned int n)
-{
-	while (n--) {
-		sysfs_remove_group(&devs[n]->dev.kobj, &aer_pv_dev_group);
-		pci_dev_put(devs[n]);
-	}
-}
-
 static const char *aer_pv_reset_name(u8 reset)
 {
 	switch (reset) {
@@ -279,11 +230,6 @@ void aer_pv_channel_event(struct aer_pv_channel *ch, const void *buf,
 	} else {
 		ch->core.verdicts[v]++;
 	}
-	if (v == AER_PV_OK && ev.type == VIRTIO_AER_PV_EVT_ERROR) {
-		for (i = 0; i < ev.nr_funcs; i++)
-			if (pdevs[i] && aer_pv_find_fn(&ch->core, ev.funcs[i]))
-				aer_pv_sysfs_add(ch, pdevs[i]);
-	}
 	if (v == AER_PV_OK && act.type == AER_PV_ACT_START)
 		aer_pv_start_units(ch, act.start);
 	mutex_unlock(&ch->lock);
@@ -354,17 +300,13 @@ static int aer_pv_pci_notify(struct notifier_block *nb, unsigned long action,
 		.type = AER_PV_IN_FN_GONE,
 		.fn = aer_pv_id(pdev),
 	};
-	struct pci_dev *devs[AER_PV_MAX_FNS];
 	struct aer_pv_action act;
-	unsigned int n;
 
 	if (action != BUS_NOTIFY_DEL_DEVICE)
 		return NOTIFY_DONE;
 	mutex_lock(&ch->lock);
 	aer_pv_step(&ch->core, &in, ktime_get_ns(), &act);
-	n = aer_pv_sysfs_take(ch, pdev, devs);
 	mutex_unlock(&ch->lock);
-	aer_pv_sysfs_remove(devs, n);
 	aer_pv_wake(ch);
 	return NOTIFY_OK;
 }
@@ -448,10 +390,8 @@ EXPORT_SYMBOL_NS_GPL(aer_pv_channel_register, AER_PV);
 void aer_pv_channel_unregister(struct aer_pv_channel *ch)
 {
 	struct aer_pv_input in = { .type = AER_PV_IN_DOWN };
-	struct pci_dev *devs[AER_PV_MAX_FNS];
 	struct aer_pv_action act;
 	unsigned long bound;
-	unsigned int n;
 
 	mutex_lock(&ch->lock);
 	ch->closing = true;
@@ -470,11 +410,6 @@ void aer_pv_channel_unregister(struct aer_pv_channel *ch)
 				     bound))
 		dev_err(ch->info.dev, "%d recoveries still running; channel released when they end\n",
 			atomic_read(&ch->running));
-
-	mutex_lock(&ch->lock);
-	n = aer_pv_sysfs_take(ch, NULL, devs);
-	mutex_unlock(&ch->lock);
-	aer_pv_sysfs_remove(devs, n);
 	aer_pv_put(ch);
 }
 EXPORT_SYMBOL_NS_GPL(aer_pv_channel_unregister, AER_PV);

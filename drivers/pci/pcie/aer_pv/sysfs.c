@@ -5,6 +5,11 @@
  * Per function, in /sys/bus/pci/devices/<BDF>/aer_pv/, beside the native
  * aer_dev_* statistics; per channel, on the transport's device.  One value
  * per file.  Documentation/aer-pv-user-guide.rst lists them.
+ *
+ * The per-function group is one of the PCI device's static groups, like
+ * aer_stats_attr_group: it exists from the device's creation, so nothing
+ * is made when an error arrives, and it reads zero for a function no
+ * channel tracks.
  */
 
 #include <linux/aer_pv.h>
@@ -13,6 +18,7 @@
 #include <linux/pci.h>
 #include <linux/sysfs.h>
 
+#include "../../pci.h"
 #include "aer_pv.h"
 
 #define AER_PV_DEV_ATTR(_name, _field)					\
@@ -69,9 +75,26 @@ static struct attribute *aer_pv_dev_attrs[] = {
 	NULL
 };
 
-const struct attribute_group aer_pv_dev_group = {
+/* Only functions the host can name: endpoints, which are what it assigns */
+static umode_t aer_pv_dev_attrs_are_visible(struct kobject *kobj,
+					    struct attribute *a, int n)
+{
+	struct pci_dev *pdev = to_pci_dev(kobj_to_dev(kobj));
+
+	switch (pci_pcie_type(pdev)) {
+	case PCI_EXP_TYPE_ENDPOINT:
+	case PCI_EXP_TYPE_LEG_END:
+	case PCI_EXP_TYPE_RC_END:
+		return pci_is_pcie(pdev) ? a->mode : 0;
+	default:
+		return 0;
+	}
+}
+
+const struct attribute_group aer_pv_dev_attr_group = {
 	.name = "aer_pv",
 	.attrs = aer_pv_dev_attrs,
+	.is_visible = aer_pv_dev_attrs_are_visible,
 };
 
 /*
