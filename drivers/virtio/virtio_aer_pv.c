@@ -35,6 +35,7 @@ struct virtio_aer_pv {
 	struct virtqueue *eventq;
 	struct virtqueue *reqq;
 	union virtio_aer_pv_event *events;
+	struct workqueue_struct *wq;	/* event_work, reset_work */
 	struct work_struct event_work;
 	struct work_struct reset_work;
 	unsigned int device_resets;	/* DEVICE_NEEDS_RESET handled */
@@ -71,10 +72,12 @@ static void vap_event_work(struct work_struct *work)
 	unsigned int len;
 
 	while ((ev = virtqueue_get_buf(vi->eventq, &len))) {
+		/* Going away: the device is reset next, nothing to repost. */
+		if (!READ_ONCE(vi->ready))
+			continue;
 		/* The device may claim any length: never past our buffer. */
 		len = min_t(unsigned int, len, sizeof(*ev));
-		if (READ_ONCE(vi->ready))
-			aer_pv_channel_event(vi->ch, ev, len);
+		aer_pv_channel_event(vi->ch, ev, len);
 		if (vap_post_event(vi, ev - vi->events))
 			dev_warn_ratelimited(&vi->vdev->dev,
 					     "aer-pv: cannot repost event buffer\n");
@@ -86,7 +89,7 @@ static void vap_event_done(struct virtqueue *vq)
 {
 	struct virtio_aer_pv *vi = vq->vdev->priv;
 
-	schedule_work(&vi->event_work);
+	queue_work(vi->wq, &vi->event_work);
 }
 
 static void vap_req_done(struct virtqueue *vq)
@@ -238,16 +241,18 @@ static int vap_probe_common(struct virtio_aer_pv *vi)
 		if (ret)
 			goto err_channel;
 	}
-	virtio_device_ready(vdev);
+	/* Ready before DRIVER_OK: the first event must not find it unset. */
 	spin_lock_irq(&vi->lock);
 	vi->ready = true;
 	spin_unlock_irq(&vi->lock);
+	virtio_device_ready(vdev);
 	virtqueue_kick(vi->eventq);
 	return 0;
 
 err_channel:
 	aer_pv_channel_unregister(vi->ch);
 	vi->ch = NULL;
+	virtio_reset_device(vdev);
 err_vqs:
 	vdev->config->del_vqs(vdev);
 	return ret;
@@ -257,14 +262,17 @@ static void vap_remove_common(struct virtio_aer_pv *vi)
 {
 	struct virtio_device *vdev = vi->vdev;
 
-	/* Stop events and answers first: none may reach an unregistered channel. */
+	/*
+	 * Reset the device first: without DRIVER_OK the host signals its
+	 * errors the native way again while the channel winds down, and it
+	 * can no longer write to our buffers.  No event or answer reaches
+	 * the channel once it is unregistered.
+	 */
 	vap_stop(vi);
+	virtio_reset_device(vdev);
 	cancel_work_sync(&vi->event_work);
 	aer_pv_channel_unregister(vi->ch);
 	vi->ch = NULL;
-	/* Only now can the device no longer write to our buffers. */
-	virtio_reset_device(vdev);
-	cancel_work_sync(&vi->event_work);
 	vdev->config->del_vqs(vdev);
 }
 
@@ -315,7 +323,7 @@ static void vap_config_changed(struct virtio_device *vdev)
 	struct virtio_aer_pv *vi = vdev->priv;
 
 	if (vdev->config->get_status(vdev) & VIRTIO_CONFIG_S_NEEDS_RESET)
-		schedule_work(&vi->reset_work);
+		queue_work(vi->wq, &vi->reset_work);
 }
 
 static int vap_probe(struct virtio_device *vdev)
@@ -336,7 +344,9 @@ static int vap_probe(struct virtio_device *vdev)
 	vi->tags = kcalloc(AER_PV_NR_TAGS, sizeof(*vi->tags), GFP_KERNEL);
 	vi->reports = kcalloc(VAP_NR_REPORTS, sizeof(*vi->reports),
 			      GFP_KERNEL);
-	if (!vi->events || !vi->tags || !vi->reports) {
+	/* A recovery waits for events: they must get through under pressure. */
+	vi->wq = alloc_workqueue("virtio_aer_pv", WQ_MEM_RECLAIM, 0);
+	if (!vi->events || !vi->tags || !vi->reports || !vi->wq) {
 		ret = -ENOMEM;
 		goto err_free;
 	}
@@ -352,6 +362,8 @@ static int vap_probe(struct virtio_device *vdev)
 	return 0;
 
 err_free:
+	if (vi->wq)
+		destroy_workqueue(vi->wq);
 	kfree(vi->reports);
 	kfree(vi->tags);
 	kfree(vi->events);
@@ -366,6 +378,7 @@ static void vap_remove(struct virtio_device *vdev)
 	cancel_work_sync(&vi->reset_work);
 	if (vi->ch)
 		vap_remove_common(vi);
+	destroy_workqueue(vi->wq);
 	kfree(vi->reports);
 	kfree(vi->tags);
 	kfree(vi->events);

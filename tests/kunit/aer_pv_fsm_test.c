@@ -728,7 +728,8 @@ static void unknown_function_is_dropped(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, hweight32(rec(test, BR_1)->cur.fns), 1);
 }
 
-static void table_full_is_counted(struct kunit *test)
+/* A full table forgets an idle function to make room for a new one. */
+static void full_table_forgets_an_idle_function(struct kunit *test)
 {
 	struct fsm_ctx *c = test->priv;
 	unsigned int i;
@@ -738,9 +739,141 @@ static void table_full_is_counted(struct kunit *test)
 						 AER_PV_FN_ID(2, i, 0)),
 				AER_PV_OK);
 	KUNIT_EXPECT_EQ(test, host_error(c, 100, SEV_F, R_DONE,
+					 AER_PV_FN_ID(2, 99, 0)), AER_PV_OK);
+	KUNIT_EXPECT_EQ(test, c->act.type, AER_PV_ACT_START);
+	KUNIT_EXPECT_NULL(test, aer_pv_find_fn(&c->core, AER_PV_FN_ID(2, 0, 0)));
+}
+
+/* Only functions in recoveries fill the table for good: then it says so. */
+static void table_full_of_recoveries_is_counted(struct kunit *test)
+{
+	struct fsm_ctx *c = test->priv;
+	unsigned int i;
+
+	for (i = 0; i < AER_PV_MAX_FNS; i++)
+		KUNIT_ASSERT_EQ(test, host_error(c, i + 1, SEV_F, R_DONE,
+						 AER_PV_FN_ID(2, i, 0)),
+				AER_PV_OK);
+	KUNIT_EXPECT_EQ(test, host_error(c, 100, SEV_F, R_DONE,
 					 AER_PV_FN_ID(2, 99, 0)),
 			AER_PV_DROP_TABLE_FULL);
 	KUNIT_EXPECT_EQ(test, c->core.verdicts[AER_PV_DROP_TABLE_FULL], 1ull);
+}
+
+/*
+ * Review finding: a function new to a unit whose only function left
+ * during its recovery wiped that recovery, and the old run's end was
+ * taken for the new error's.
+ */
+static void new_function_does_not_wipe_a_busy_unit(struct kunit *test)
+{
+	struct fsm_ctx *c = test->priv;
+	struct aer_pv_input in = { .type = AER_PV_IN_FN_GONE, .fn = FN_A };
+	u8 r;
+
+	host_error(c, 1, SEV_NF, R_NONE, FN_A);
+	r = rec_of(test, BR_1);
+	aer_pv_step(&c->core, &in, c->now, &c->act);
+	host_error(c, 2, SEV_F, R_DONE, FN_B);
+	KUNIT_EXPECT_EQ(test, c->act.type, AER_PV_ACT_NONE);
+	KUNIT_EXPECT_EQ(test, rec_of(test, BR_1), r);
+	KUNIT_EXPECT_EQ(test, c->core.recs[r].next.seq, 2u);
+	KUNIT_EXPECT_EQ(test, run(c, AER_PV_IN_DONE, r, 0), AER_PV_ACT_START);
+	KUNIT_EXPECT_EQ(test, c->core.recs[r].cur.seq, 2u);
+	KUNIT_EXPECT_TRUE(test, c->core.recs[r].frozen);
+	KUNIT_EXPECT_EQ(test, stats(test, FN_B)->recovered, 0ull);
+}
+
+/* Review finding: two native resets for one host error. */
+static void native_reset_covers_the_pending_error(struct kunit *test)
+{
+	struct fsm_ctx *c = test->priv;
+
+	aer_pv_core_init(&c->core, false);
+	host_error(c, 1, SEV_NF, R_NONE, FN_A);
+	host_error(c, 2, SEV_NF, R_NONE, FN_A);
+	KUNIT_EXPECT_EQ(test, reset_step(test, BR_1), AER_PV_ACT_NATIVE);
+	KUNIT_EXPECT_EQ(test, c->act.seq, 2u);
+	KUNIT_EXPECT_EQ(test, done(test, BR_1, true), AER_PV_ACT_START);
+	KUNIT_EXPECT_EQ(test, reset_step(test, BR_1), AER_PV_ACT_RESUME);
+	KUNIT_EXPECT_EQ(test, stats(test, FN_A)->native_resets, 1ull);
+	done(test, BR_1, true);
+	/* A later error gets its own. */
+	host_error(c, 3, SEV_NF, R_NONE, FN_A);
+	KUNIT_EXPECT_EQ(test, reset_step(test, BR_1), AER_PV_ACT_NATIVE);
+}
+
+/* The spec: an answer with another kind than asked for is a failure. */
+static void answer_of_another_kind_fails(struct kunit *test)
+{
+	struct fsm_ctx *c = test->priv;
+	struct aer_pv_response resp = {
+		.status = VIRTIO_AER_PV_S_OK,
+		.reset_kind = K_FUNC,
+		.seq = 1,
+	};
+	struct aer_pv_input in = { .type = AER_PV_IN_RESPONSE, .resp = &resp };
+
+	host_error(c, 1, SEV_NF, R_NONE, FN_A);
+	KUNIT_EXPECT_EQ(test, reset_step(test, BR_1), AER_PV_ACT_REQUEST);
+	in.rec = rec_of(test, BR_1);
+	aer_pv_step(&c->core, &in, c->now, &c->act);
+	KUNIT_EXPECT_EQ(test, c->act.type, AER_PV_ACT_FAIL);
+	KUNIT_EXPECT_EQ(test, c->act.why, AER_PV_WHY_RESET_FAILED);
+}
+
+/*
+ * Review finding: STALE for one function of an error made every unit of
+ * that error wait for a newer error that only that function had.
+ */
+static void stale_for_one_function_asks_again_naming_another(struct kunit *test)
+{
+	struct fsm_ctx *c = test->priv;
+	static const u32 fns[] = { FN_A, FN_C };
+
+	host_error_n(c, 1, SEV_NF, R_NONE, 2, fns);
+	KUNIT_EXPECT_EQ(test, reset_step(test, BR_1), AER_PV_ACT_REQUEST);
+	KUNIT_EXPECT_EQ(test, c->act.fn, FN_A);
+	KUNIT_EXPECT_EQ(test, reset_step(test, BR_2), AER_PV_ACT_WAIT);
+	KUNIT_EXPECT_EQ(test, answer(test, BR_1, VIRTIO_AER_PV_S_STALE, 1),
+			AER_PV_ACT_REQUEST);
+	KUNIT_EXPECT_EQ(test, c->act.seq, 1u);
+	KUNIT_EXPECT_EQ(test, c->act.fn, FN_C);
+	KUNIT_EXPECT_EQ(test, answer(test, BR_1, VIRTIO_AER_PV_S_OK, 1),
+			AER_PV_ACT_RESUME);
+	KUNIT_EXPECT_EQ(test, wake(test, BR_2), AER_PV_ACT_RESUME);
+}
+
+/* A request that never left fails its unit only; another may ask. */
+static void unsent_request_fails_only_its_unit(struct kunit *test)
+{
+	struct fsm_ctx *c = test->priv;
+	static const u32 fns[] = { FN_A, FN_C };
+	struct aer_pv_input in = { .type = AER_PV_IN_RESPONSE, .unsent = true };
+
+	host_error_n(c, 1, SEV_NF, R_NONE, 2, fns);
+	KUNIT_EXPECT_EQ(test, reset_step(test, BR_1), AER_PV_ACT_REQUEST);
+	KUNIT_EXPECT_EQ(test, reset_step(test, BR_2), AER_PV_ACT_WAIT);
+	in.rec = rec_of(test, BR_1);
+	aer_pv_step(&c->core, &in, c->now, &c->act);
+	KUNIT_EXPECT_EQ(test, c->act.type, AER_PV_ACT_FAIL);
+	KUNIT_EXPECT_EQ(test, c->act.why, AER_PV_WHY_NOT_SENT);
+	KUNIT_EXPECT_EQ(test, wake(test, BR_2), AER_PV_ACT_REQUEST);
+	KUNIT_EXPECT_EQ(test, c->act.fn, FN_C);
+}
+
+/* Past its deadline a unit sends no request any more. */
+static void no_request_past_the_deadline(struct kunit *test)
+{
+	struct fsm_ctx *c = test->priv;
+
+	host_error(c, 1, SEV_NF, R_NONE, FN_A);
+	reset_step(test, BR_1);
+	answer(test, BR_1, VIRTIO_AER_PV_S_STALE, 1);
+	host_error(c, 2, SEV_NF, R_NONE, FN_A);
+	c->now = TIMEOUT_NS;
+	KUNIT_EXPECT_EQ(test, wake(test, BR_1), AER_PV_ACT_FAIL);
+	KUNIT_EXPECT_EQ(test, c->act.why, AER_PV_WHY_TIMEOUT);
 }
 
 /* Contract 6: the device removed while its recovery waits. */
@@ -777,8 +910,11 @@ static void other_function_removed_keeps_recovering(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, wake(test, BR_1), AER_PV_ACT_RESUME);
 }
 
-/* Contract 6: the channel goes away: waiters fail, nothing new starts. */
-static void channel_down_fails_waiters_and_drops_pending(struct kunit *test)
+/*
+ * Contract 6: the channel goes away: waiters fail, no new error is taken,
+ * and an error already pending still reaches its drivers, to fail there.
+ */
+static void channel_down_fails_waiters_and_pending(struct kunit *test)
 {
 	struct fsm_ctx *c = test->priv;
 	struct aer_pv_input in = { .type = AER_PV_IN_DOWN };
@@ -789,6 +925,10 @@ static void channel_down_fails_waiters_and_drops_pending(struct kunit *test)
 	reset_step(test, BR_1);
 	aer_pv_step(&c->core, &in, c->now, &c->act);
 	KUNIT_EXPECT_EQ(test, wake(test, BR_1), AER_PV_ACT_FAIL);
+	KUNIT_EXPECT_EQ(test, c->act.why, AER_PV_WHY_LOST);
+	KUNIT_EXPECT_EQ(test, done(test, BR_1, false), AER_PV_ACT_START);
+	KUNIT_EXPECT_EQ(test, rec(test, BR_1)->cur.seq, 2u);
+	KUNIT_EXPECT_EQ(test, reset_step(test, BR_1), AER_PV_ACT_FAIL);
 	KUNIT_EXPECT_EQ(test, c->act.why, AER_PV_WHY_LOST);
 	KUNIT_EXPECT_EQ(test, done(test, BR_1, false), AER_PV_ACT_NONE);
 	/* Started before, not yet at its reset step: fails there. */
@@ -881,10 +1021,17 @@ static struct kunit_case aer_pv_fsm_cases[] = {
 	KUNIT_CASE(duplicate_and_stale_events_are_dropped),
 	KUNIT_CASE(seq_wraps),
 	KUNIT_CASE(unknown_function_is_dropped),
-	KUNIT_CASE(table_full_is_counted),
+	KUNIT_CASE(full_table_forgets_an_idle_function),
+	KUNIT_CASE(table_full_of_recoveries_is_counted),
+	KUNIT_CASE(new_function_does_not_wipe_a_busy_unit),
+	KUNIT_CASE(native_reset_covers_the_pending_error),
+	KUNIT_CASE(answer_of_another_kind_fails),
+	KUNIT_CASE(stale_for_one_function_asks_again_naming_another),
+	KUNIT_CASE(unsent_request_fails_only_its_unit),
+	KUNIT_CASE(no_request_past_the_deadline),
 	KUNIT_CASE(function_removed_during_wait_fails),
 	KUNIT_CASE(other_function_removed_keeps_recovering),
-	KUNIT_CASE(channel_down_fails_waiters_and_drops_pending),
+	KUNIT_CASE(channel_down_fails_waiters_and_pending),
 	KUNIT_CASE(reset_step_of_idle_unit_fails),
 	KUNIT_CASE(pending_error_keeps_highest_severity),
 	KUNIT_CASE(late_answer_is_ignored),

@@ -971,6 +971,10 @@ AerPvInjectResult *qmp_aer_pv_inject_error(const char *id,
                 error_setg(errp, "too many functions tracked");
                 return NULL;
             }
+            /* A correctable error needs no reset: not a current error */
+            if (severity == AER_PV_SEVERITY_CORRECTABLE) {
+                continue;
+            }
             f->seq = seq;
             f->reset = reset;
             f->reset_kind = reset == VIRTIO_AER_PV_RESET_NONE ?

@@ -63,6 +63,7 @@ static void aer_pv_release(struct kref *ref)
 	if (aer_pv_chan == ch)
 		aer_pv_chan = NULL;
 	spin_unlock(&aer_pv_chan_lock);
+	put_device(ch->info.dev);
 	kfree(ch);
 }
 
@@ -109,16 +110,29 @@ struct pci_dev *aer_pv_pdev(u32 id)
 					   AER_PV_FN_DEVFN(id));
 }
 
-/* The device pcie_do_recovery() walks from, computed the way it does. */
+/*
+ * The bridge pcie_do_recovery() walks for @pdev, computed the way it does,
+ * or AER_PV_NO_BRIDGE for a function it cannot recover: only a PCI
+ * Express endpoint is (an assigned function is one), and one that is not
+ * integrated must sit below a bridge, or pcie_do_recovery() would walk a
+ * NULL bridge.  A host naming anything else is not followed.
+ */
 static u32 aer_pv_bridge_of(struct pci_dev *pdev)
 {
-	int type = pci_pcie_type(pdev);
-	struct pci_dev *bridge = pdev;
+	struct pci_dev *bridge;
 
-	if (type != PCI_EXP_TYPE_ROOT_PORT && type != PCI_EXP_TYPE_DOWNSTREAM &&
-	    type != PCI_EXP_TYPE_RC_EC && type != PCI_EXP_TYPE_RC_END)
-		bridge = pci_upstream_bridge(pdev) ?: pdev;
-	return aer_pv_id(bridge);
+	if (!pci_is_pcie(pdev))
+		return AER_PV_NO_BRIDGE;
+	switch (pci_pcie_type(pdev)) {
+	case PCI_EXP_TYPE_RC_END:
+		return aer_pv_id(pdev);
+	case PCI_EXP_TYPE_ENDPOINT:
+	case PCI_EXP_TYPE_LEG_END:
+		bridge = pci_upstream_bridge(pdev);
+		return bridge ? aer_pv_id(bridge) : AER_PV_NO_BRIDGE;
+	default:
+		return AER_PV_NO_BRIDGE;
+	}
 }
 
 static const char *aer_pv_reset_name(u8 reset)
@@ -330,7 +344,7 @@ struct aer_pv_channel *aer_pv_channel_register(const struct aer_pv_channel_info 
 	    !info->ops->report)
 		return ERR_PTR(-EINVAL);
 	if (!aer_pv_wq)
-		return ERR_PTR(-ENOMEM);
+		return ERR_PTR(-ENODEV);
 
 	ch = kzalloc(sizeof(*ch), GFP_KERNEL);
 	if (!ch)
@@ -341,6 +355,8 @@ struct aer_pv_channel *aer_pv_channel_register(const struct aer_pv_channel_info 
 	init_waitqueue_head(&ch->waitq);
 	kref_init(&ch->ref);
 	ch->info = *info;
+	/* Log lines may outlive the transport: see unregister. */
+	get_device(ch->info.dev);
 	ch->ops_live = true;
 	aer_pv_core_init(&ch->core, info->can_request);
 	for (r = 0; r < AER_PV_MAX_RECS; r++) {
@@ -372,6 +388,7 @@ struct aer_pv_channel *aer_pv_channel_register(const struct aer_pv_channel_info 
 err_nb:
 	bus_unregister_notifier(&pci_bus_type, &ch->nb);
 err_free:
+	put_device(ch->info.dev);
 	kfree(ch);
 	return ERR_PTR(ret);
 }

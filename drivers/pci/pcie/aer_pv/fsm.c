@@ -44,6 +44,7 @@ static const char * const aer_pv_why_names[AER_PV_NR_WHYS] = {
 	[AER_PV_WHY_NO_RESPONSE]	= "reset request not answered",
 	[AER_PV_WHY_LOST]		= "channel or device gone",
 	[AER_PV_WHY_NO_ROOM]		= "too many errors to track",
+	[AER_PV_WHY_NOT_SENT]		= "reset request could not be sent",
 };
 
 /**
@@ -152,8 +153,8 @@ static void aer_pv_set_state(struct aer_pv_rec *rec, enum aer_pv_state state)
 	rec->state = state;
 }
 
-/* Each index @i of the set bits of @set */
-#define for_each_fn(i, set) \
+/* Each function index @i of the BIT(index) set @set */
+#define aer_pv_for_each_fn(i, set) \
 	for (unsigned long __m = (set); __m && ((i) = __ffs(__m), 1); \
 	     __m &= __m - 1)
 
@@ -162,7 +163,7 @@ static void aer_pv_count(struct aer_pv_core *core, u32 set, size_t off)
 {
 	unsigned int i;
 
-	for_each_fn(i, set)
+	aer_pv_for_each_fn(i, set)
 		(*(u64 *)((u8 *)&core->fns[i].stats + off))++;
 }
 
@@ -295,13 +296,43 @@ static void aer_pv_fold(struct aer_pv_core *core, struct aer_pv_err *e,
 	aer_pv_prune(core, e);
 }
 
+/*
+ * Make room in a full function table: forget a function whose unit is
+ * idle.  Its counters go with it; a function in a recovery stays.
+ */
+static int aer_pv_evict_fn(struct aer_pv_core *core)
+{
+	unsigned int i, r;
+
+	for (i = 0; i < AER_PV_MAX_FNS; i++) {
+		struct aer_pv_rec *rec = &core->recs[core->fns[i].rec];
+
+		if (!core->fns[i].used || rec->state != AER_PV_IDLE)
+			continue;
+		rec->fns &= ~BIT(i);
+		for (r = 0; r < AER_PV_MAX_RESETS; r++)
+			core->resets[r].fns &= ~BIT(i);
+		memset(&core->fns[i], 0, sizeof(core->fns[i]));
+		return i;
+	}
+	return -1;
+}
+
 static int aer_pv_take_fn(struct aer_pv_core *core, u32 id, u32 bridge)
 {
 	struct aer_pv_fn *fn = aer_pv_find_fn(core, id);
-	unsigned int i, r;
+	unsigned int r;
+	int i;
 
 	if (fn)
 		return fn - core->fns;
+	for (i = 0; i < AER_PV_MAX_FNS; i++)
+		if (!core->fns[i].used)
+			break;
+	if (i == AER_PV_MAX_FNS)
+		i = aer_pv_evict_fn(core);
+	if (i < 0)
+		return -1;
 	r = aer_pv_find_rec(core, bridge);
 	if (r == AER_PV_NO_REC) {
 		for (r = 0; r < AER_PV_MAX_RECS; r++)
@@ -309,23 +340,16 @@ static int aer_pv_take_fn(struct aer_pv_core *core, u32 id, u32 bridge)
 				break;
 		if (r == AER_PV_MAX_RECS)
 			return -1;
+		memset(&core->recs[r], 0, sizeof(core->recs[r]));
+		core->recs[r].bridge = bridge;
 	}
-	for (i = 0; i < AER_PV_MAX_FNS; i++) {
-		fn = &core->fns[i];
-		if (fn->used)
-			continue;
-		memset(fn, 0, sizeof(*fn));
-		fn->used = true;
-		fn->id = id;
-		fn->rec = r;
-		if (!core->recs[r].fns) {
-			memset(&core->recs[r], 0, sizeof(core->recs[r]));
-			core->recs[r].bridge = bridge;
-		}
-		core->recs[r].fns |= BIT(i);
-		return i;
-	}
-	return -1;
+	fn = &core->fns[i];
+	memset(fn, 0, sizeof(*fn));
+	fn->used = true;
+	fn->id = id;
+	fn->rec = r;
+	core->recs[r].fns |= BIT(i);
+	return i;
 }
 
 static void aer_pv_start(struct aer_pv_core *core, unsigned int r,
@@ -374,7 +398,7 @@ static enum aer_pv_verdict aer_pv_on_error(struct aer_pv_core *core,
 	core->last_seq = ev->seq;
 	act->seq = ev->seq;
 	act->log = true;
-	for_each_fn(i, all) {
+	aer_pv_for_each_fn(i, all) {
 		core->fns[i].seq = ev->seq;
 		core->fns[i].stats.errors[ev->severity]++;
 	}
@@ -451,12 +475,18 @@ static void aer_pv_fail(struct aer_pv_core *core, struct aer_pv_rec *rec,
 	int i = aer_pv_find_reset(core, rec->req_seq);
 
 	/*
-	 * A request given up on counts as a failed reset for everyone who
-	 * waits for it: none of them waits on it to its own deadline.
+	 * A request the host did not answer in time counts as a failed
+	 * reset for everyone who waits for it: none of them waits on it to
+	 * its own deadline.  Given up for a reason of this unit's own, it
+	 * is open again for another unit to ask.
 	 */
 	if (i >= 0 && core->resets[i].req == AER_PV_REQ_SENT) {
-		core->resets[i].req = AER_PV_REQ_ANSWERED;
-		core->resets[i].state = VIRTIO_AER_PV_RESET_FAILED;
+		if (why == AER_PV_WHY_TIMEOUT) {
+			core->resets[i].req = AER_PV_REQ_ANSWERED;
+			core->resets[i].state = VIRTIO_AER_PV_RESET_FAILED;
+		} else {
+			core->resets[i].req = AER_PV_REQ_NONE;
+		}
 	}
 	rec->req_seq = 0;
 	if (!rec->why) {
@@ -529,14 +559,27 @@ static void aer_pv_decide(struct aer_pv_core *core, struct aer_pv_rec *rec,
 		return;
 	}
 
-	/* No reset was done: ask for one, for the newest error. */
-	if (t->req == AER_PV_REQ_UNSUPPORTED || !core->can_request) {
-		AER_PV_STAT(core, rec->cur.fns, native_resets);
+	/* This unit's own native reset already covered that error. */
+	if (rec->native_seq && !aer_pv_seq_after(t->seq, rec->native_seq)) {
 		aer_pv_set_state(rec, AER_PV_RESUMING);
-		act->type = AER_PV_ACT_NATIVE;
+		act->type = AER_PV_ACT_RESUME;
+		act->seq = rec->native_seq;
 		act->kind = rec->kind;
 		return;
 	}
+
+	/* No reset was done: ask for one, for the newest error. */
+	if (t->req == AER_PV_REQ_UNSUPPORTED || !core->can_request) {
+		AER_PV_STAT(core, rec->cur.fns, native_resets);
+		rec->native_seq = t->seq;
+		aer_pv_set_state(rec, AER_PV_RESUMING);
+		act->type = AER_PV_ACT_NATIVE;
+		act->seq = t->seq;
+		act->kind = rec->kind;
+		return;
+	}
+	if (now >= rec->deadline)
+		return aer_pv_fail(core, rec, AER_PV_WHY_TIMEOUT, act);
 	/*
 	 * Name a function of that error, in this unit if it can be: the
 	 * host answers STALE for one whose newest error is another.
@@ -546,6 +589,7 @@ static void aer_pv_decide(struct aer_pv_core *core, struct aer_pv_rec *rec,
 		return aer_pv_fail(core, rec, AER_PV_WHY_LOST, act);
 	t->req = AER_PV_REQ_SENT;
 	rec->req_seq = t->seq;
+	rec->req_fn = aer_pv_first_fn(core, fns);
 	AER_PV_STAT(core, rec->cur.fns, reset_requests);
 	aer_pv_set_state(rec, AER_PV_WAIT_REQ);
 	act->type = AER_PV_ACT_REQUEST;
@@ -562,16 +606,22 @@ static bool aer_pv_at_reset_step(const struct aer_pv_rec *rec)
 
 static void aer_pv_on_response(struct aer_pv_core *core,
 			       struct aer_pv_rec *rec,
-			       const struct aer_pv_response *resp, u64 now,
+			       const struct aer_pv_input *in, u64 now,
 			       struct aer_pv_action *act)
 {
+	const struct aer_pv_response *resp = in->resp;
 	int i = aer_pv_find_reset(core, rec->req_seq);
+	struct aer_pv_fn *named;
 	struct aer_pv_reset *t;
 
-	rec->req_seq = 0;
-	if (i < 0 || core->resets[i].req != AER_PV_REQ_SENT)
+	if (i < 0 || core->resets[i].req != AER_PV_REQ_SENT) {
+		rec->req_seq = 0;
 		return aer_pv_decide(core, rec, now, act);
+	}
 	t = &core->resets[i];
+	if (in->unsent)
+		return aer_pv_fail(core, rec, AER_PV_WHY_NOT_SENT, act);
+	rec->req_seq = 0;
 	t->req = AER_PV_REQ_ANSWERED;
 	if (!resp) {
 		/* Whoever else waits on it must not wait for it forever. */
@@ -580,6 +630,11 @@ static void aer_pv_on_response(struct aer_pv_core *core,
 	}
 	switch (resp->status) {
 	case VIRTIO_AER_PV_S_OK:
+		/* Another kind than the one asked for is no answer to it. */
+		if (resp->reset_kind != rec->kind) {
+			t->state = VIRTIO_AER_PV_RESET_FAILED;
+			break;
+		}
 		t->state = VIRTIO_AER_PV_RESET_DONE;
 		t->kind = resp->reset_kind;
 		AER_PV_STAT(core, t->fns, host_resets);
@@ -589,7 +644,15 @@ static void aer_pv_on_response(struct aer_pv_core *core,
 		t->req = AER_PV_REQ_UNSUPPORTED;
 		break;
 	case VIRTIO_AER_PV_S_STALE:
-		t->req = AER_PV_REQ_STALE;
+		/*
+		 * The named function has a newer error; the error's other
+		 * functions may not.  Ask again naming one of those, or,
+		 * when none is left, wait for the newer error.
+		 */
+		named = aer_pv_find_fn(core, rec->req_fn);
+		if (named)
+			t->fns &= ~BIT(named - core->fns);
+		t->req = t->fns ? AER_PV_REQ_NONE : AER_PV_REQ_STALE;
 		break;
 	default:
 		t->state = VIRTIO_AER_PV_RESET_FAILED;
@@ -610,7 +673,11 @@ static void aer_pv_on_done(struct aer_pv_core *core, unsigned int r,
 	aer_pv_set_state(rec, AER_PV_IDLE);
 	rec->cur = rec->next;
 	memset(&rec->next, 0, sizeof(rec->next));
-	if (rec->cur.seq && rec->cur.fns && core->up)
+	/*
+	 * Even with the channel gone: its drivers must hear of the error,
+	 * and its reset step fails at once.
+	 */
+	if (rec->cur.seq && rec->cur.fns)
 		aer_pv_start(core, r, act);
 	else
 		memset(&rec->cur, 0, sizeof(rec->cur));
@@ -649,11 +716,9 @@ static void aer_pv_on_down(struct aer_pv_core *core)
 	for (r = 0; r < AER_PV_MAX_RECS; r++) {
 		struct aer_pv_rec *rec = &core->recs[r];
 
-		memset(&rec->next, 0, sizeof(rec->next));
 		if (rec->state != AER_PV_IDLE && !rec->why)
 			rec->why = AER_PV_WHY_LOST;
 	}
-	aer_pv_gc_resets(core);
 }
 
 /**
@@ -707,7 +772,7 @@ void aer_pv_step(struct aer_pv_core *core, const struct aer_pv_input *in,
 		break;
 	case AER_PV_IN_RESPONSE:
 		if (aer_pv_at_reset_step(rec))
-			aer_pv_on_response(core, rec, in->resp, now, act);
+			aer_pv_on_response(core, rec, in, now, act);
 		break;
 	case AER_PV_IN_DONE:
 		aer_pv_on_done(core, in->rec, in->recovered, act);

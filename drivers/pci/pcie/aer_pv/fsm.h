@@ -71,6 +71,7 @@ enum aer_pv_why {
 	AER_PV_WHY_NO_RESPONSE,		/* a reset request was not answered */
 	AER_PV_WHY_LOST,		/* channel or functions gone */
 	AER_PV_WHY_NO_ROOM,		/* a table was full: nothing to wait on */
+	AER_PV_WHY_NOT_SENT,		/* a reset request could not be queued */
 	AER_PV_NR_WHYS
 };
 
@@ -101,6 +102,8 @@ struct aer_pv_rec {
 	u8 why;			/* enum aer_pv_why, once it failed */
 	u8 kind;		/* the reset its bridge needs */
 	u32 req_seq;		/* the reset it asked for, 0: none */
+	u32 req_fn;		/* the function that request names */
+	u32 native_seq;		/* newest error it reset natively, 0: none */
 	u32 fns;		/* BIT(function index) of its functions */
 	u64 deadline;		/* ns; end of the wait at the reset step */
 	struct aer_pv_err cur;	/* the recovery running */
@@ -158,6 +161,7 @@ struct aer_pv_input {
 	const struct aer_pv_event *ev;	/* IN_EVENT */
 	const u32 *bridges;		/* IN_EVENT */
 	const struct aer_pv_response *resp;	/* IN_RESPONSE */
+	bool unsent;			/* IN_RESPONSE: the request never left */
 	bool recovered;			/* IN_DONE */
 	u8 kind;			/* IN_RESET_STEP: reset the bridge needs */
 	u64 timeout_ns;			/* IN_RESET_STEP: bound on the wait */

@@ -182,8 +182,13 @@ static int aer_pv_send(struct aer_pv_channel *ch, struct aer_pv_unit *u,
 		u->answered = false;
 	}
 	spin_unlock_irq(&ch->resp_lock);
-	if (tag >= AER_PV_NR_TAGS)
+	if (tag >= AER_PV_NR_TAGS) {
+		/* Every tag waits for an answer the host never gave. */
+		dev_warn_ratelimited(ch->info.dev,
+				     "no reset request tag free: the host left %u requests unanswered\n",
+				     AER_PV_NR_TAGS);
 		return -EBUSY;
+	}
 
 	aer_pv_encode_request(&req, VIRTIO_AER_PV_REQ_RESET, act->seq, act->fn,
 			      act->kind);
@@ -218,12 +223,11 @@ static void aer_pv_detach(struct aer_pv_channel *ch, struct aer_pv_unit *u)
  * not echo the request's seq, is counted and taken as no answer.
  */
 static void aer_pv_wait(struct aer_pv_channel *ch, struct aer_pv_unit *u,
-			u64 until, struct aer_pv_input *in,
+			int gen, u64 until, struct aer_pv_input *in,
 			struct aer_pv_response *resp,
 			enum aer_pv_verdict *bad)
 {
 	struct virtio_aer_pv_response wire;
-	int gen = atomic_read(&ch->gen);
 	u64 now = ktime_get_ns();
 	unsigned int len = 0;
 	bool answered;
@@ -245,6 +249,7 @@ static void aer_pv_wait(struct aer_pv_channel *ch, struct aer_pv_unit *u,
 
 	*bad = AER_PV_OK;
 	in->type = AER_PV_IN_WAKE;
+	in->unsent = false;
 	if (!answered)
 		return;
 	in->type = AER_PV_IN_RESPONSE;
@@ -289,10 +294,17 @@ static pci_ers_result_t aer_pv_reset_step(struct aer_pv_channel *ch,
 	struct aer_pv_action act;
 	struct aer_pv_unit *u;
 	bool reported = false;
+	int gen;
 
+	/*
+	 * gen is read under the lock of each decision: a change made after
+	 * it, and its wake-up, then cannot be missed by the wait that
+	 * follows.
+	 */
 	mutex_lock(&ch->lock);
 	in.rec = aer_pv_find_rec(&ch->core, aer_pv_id(bridge));
 	aer_pv_step(&ch->core, &in, ktime_get_ns(), &act);
+	gen = atomic_read(&ch->gen);
 	mutex_unlock(&ch->lock);
 	if (in.rec == AER_PV_NO_REC) {
 		/* Its functions left while pcie_do_recovery() walked them. */
@@ -320,9 +332,10 @@ static pci_ers_result_t aer_pv_reset_step(struct aer_pv_channel *ch,
 			if (aer_pv_send(ch, u, &act)) {
 				in.type = AER_PV_IN_RESPONSE;
 				in.resp = NULL;
+				in.unsent = true;
 				break;
 			}
-			aer_pv_wait(ch, u, act.until, &in, &resp, &bad);
+			aer_pv_wait(ch, u, gen, act.until, &in, &resp, &bad);
 			break;
 		case AER_PV_ACT_WAIT:
 			if (!reported) {
@@ -331,7 +344,7 @@ static pci_ers_result_t aer_pv_reset_step(struct aer_pv_channel *ch,
 				aer_pv_report_wait(ch, in.rec);
 				reported = true;
 			}
-			aer_pv_wait(ch, u, act.until, &in, &resp, &bad);
+			aer_pv_wait(ch, u, gen, act.until, &in, &resp, &bad);
 			break;
 		case AER_PV_ACT_FAIL:
 		default:
@@ -343,6 +356,7 @@ static pci_ers_result_t aer_pv_reset_step(struct aer_pv_channel *ch,
 		if (bad)
 			ch->core.verdicts[bad]++;
 		aer_pv_step(&ch->core, &in, ktime_get_ns(), &act);
+		gen = atomic_read(&ch->gen);
 		mutex_unlock(&ch->lock);
 	}
 }
