@@ -1,256 +1,277 @@
 /*
  * SPDX-License-Identifier: GPL-2.0
  *
- * aer_pv.pml - Promela model of the virtio-aer-pv host/guest protocol AS
- * IMPLEMENTED, for the SPIN model checker.  scripts/verify.sh runs it;
- * tests/model/drift.py checks that its constants (the #defines below with
- * VIRTIO_AER_PV_ and AER_PV_ names) match include/uapi/linux/virtio_aer_pv.h,
- * drivers/pci/pcie/aer_pv/fsm.h and protocol.h.  Model-only names start
- * with M_.
+ * aer_pv.pml - Promela model of virtio-aer-pv recovery AS DESIGNED in
+ * the guest core v2 (issue 12), for the SPIN model checker.
+ * scripts/verify.sh runs it; tests/model/drift.py checks that its
+ * constants (the #defines below with VIRTIO_AER_PV_ and AER_PV_ names)
+ * have the values of include/uapi/linux/virtio_aer_pv.h,
+ * drivers/pci/pcie/aer_pv/fsm.h and protocol.h, which are the only
+ * source of truth.  Model-only names start with M_.
  *
  * What is modelled, and from where
  * --------------------------------
- *  host     qemu/hw/virtio/virtio-aer-pv.c.  proctype host():
- *           qmp_aer_pv_inject_error() (host_error: an error on F0 or F1,
- *           its severity, the host reset NONE / DONE before the
- *           notification / PENDING ending DONE or FAILED / FAILED up
- *           front, request_outcome, an optional emulated AER message),
- *           virtio_aer_pv_reset_end() (host_reset_end, host_request_end),
- *           virtio_aer_pv_request_reset() (host_request_reset: STALE,
+ *  guest core  drivers/pci/pcie/aer_pv/fsm.c, one inline per function,
+ *           same name with fsm_ for aer_pv_: fsm_take_fn, fsm_new_reset,
+ *           fsm_prune, fsm_fold, fsm_start, fsm_on_error, fsm_on_reset,
+ *           fsm_fail, fsm_decide, fsm_on_response, fsm_on_done,
+ *           fsm_on_fn_gone, fsm_on_down, fsm_gc_resets, and aer_pv_step()
+ *           as fsm_step_*.  Fixed tables as fsm.h has them: function
+ *           slots (their order is what aer_pv_first_fn() picks from),
+ *           recovery units with cur and next, one reset object per host
+ *           error with state, req and host (kind is always LINK here).
+ *  glue     what recovery.c / channel.c do around it, as the brief for
+ *           them says: proctype events() feeds every event as IN_EVENT
+ *           (the bridges are the topology's) and queues the units in
+ *           ACT_START; proctype worker(u) is the work of unit u:
+ *           pcie_do_recovery() for its bridge (error_detected on every
+ *           function below it; frozen, or a driver voting NEED_RESET:
+ *           the reset step IN_RESET_STEP, then while WAIT or REQUEST a
+ *           bounded wait and IN_WAKE or IN_RESPONSE; RESUME / NATIVE:
+ *           slot_reset and resume, after a native reset of the bridge
+ *           for NATIVE; FAIL: perm_failure), then IN_DONE, which may
+ *           START the unit again.  Every aer_pv_step() is one atomic
+ *           step (d_step): the glue serialises them with one mutex.
+ *           proctype env() removes a function (IN_FN_GONE) or takes the
+ *           channel away (IN_DOWN; the waits end, no new event).
+ *  host     qemu/hw/virtio/virtio-aer-pv.c.  proctype host(): an error
+ *           (severity; the host's reset NONE, DONE before the
+ *           notification, PENDING ending DONE or FAILED with EVT_RESET,
+ *           or FAILED up front; the outcome of a reset request), the
+ *           end of a host reset, the end of a requested reset;
+ *           host_request_reset() is virtio_aer_pv_request_reset():
+ *           STALE when seq is not the function's newest error,
  *           UNSUPPORTED, or a link reset that answers OK or FAILED when
- *           it ends), REQ_QUERY of virtio_aer_pv_handle_request() (read
- *           in aer_thread), REQ_PHASE (a no-op: informational).
+ *           it ends; the guest may stop waiting for the answer (a host
+ *           slower than the guest's bound, or one that never answers).
+ *           QEMU sends no emulated AER message for a managed function
+ *           while the driver is live, so there is none here.
  *  channel  the event queue, host to guest: q[] in proctype events().
  *           Up to FAULTS faults in all: a message taken out of order
  *           (reorder), delivered and queued again (duplicate), or lost.
- *  guest    fsm.c, one inline per function, same name with fsm_ for
- *           aer_pv_: fsm_alloc, fsm_start, fsm_add_start,
- *           fsm_merge_reset, fsm_coalesce, fsm_error_one, fsm_on_error,
- *           fsm_update_reset, fsm_on_reset, fsm_group_state,
- *           fsm_pending_mark, fsm_group_mark (and M_PEER for
- *           aer_pv_reset_peer), fsm_resume_group, fsm_fall_back,
- *           fsm_decide, fsm_reset_step, fsm_wait_check, fsm_request_done,
- *           fsm_recovery_done, fsm_on_aer, fsm_on_query; fsm.h's
- *           aer_pv_busy() and aer_pv_frozen() are M_BUSY and M_FROZEN.
- *           recovery.c: proctype events() is vap_event_work() +
- *           aer_pv_channel_event() with aer_pv_start_runs() (start_runs);
- *           proctype worker() is aer_pv_run_work() / aer_pv_recover()
- *           (do_recovery, end_run) with aer_pv_add_to_run() (add_to_run);
- *           do_recovery() is pcie_do_recovery() with the hooks of
- *           patches/linux 0002 and 0003 (aer_pv_reset_subordinates,
- *           aer_root_reset, aer_pv_reset_nonfatal), frozen as
- *           run->frozen says; reset_link() is aer_pv_reset_link() with
- *           aer_pv_find_busy() and aer_pv_find_busy_cb() (find_busy) and
- *           aer_pv_snap() (M_SNAP); reset_step_wait() is
- *           aer_pv_reset_step_wait() with aer_pv_request() for REQ_RESET;
- *           proctype aer_thread() is aer_pv_handle_error() (REQ_QUERY,
- *           CLAIM / JOIN, the run it recovers itself) and the native
- *           pcie_do_recovery(dev, state, aer_root_reset) that
- *           pci_aer_handle_error() does when aer-pv declines.
- *
- * Each fsm.c call that recovery.c makes under ch->lock is one atomic step
- * (d_step); everything between two locked sections (waits, requests, the
- * PCI callbacks) is where other processes interleave, as in recovery.c.
+ *           Responses to requests are not subject to faults.
  *
  * Abstractions, and why they are sound for the properties
  * -------------------------------------------------------
  *  - Two functions F0, F1; NERR errors (default 2), seq 1..NERR; seq
- *    numbers do not wrap, so aer_pv_seq_after(a, b) is a > b (KUnit's
- *    seq_wraparound_accepted covers wrap-around).  The first error is on
- *    F0 (F0 and F1 are symmetric except under one Root Port, where
- *    aer_pv_find_busy() meets F0 first: there both are tried).
- *  - Time: a function's deadline is UNSET (deadline 0: "now >= deadline"
- *    holds), RUNNING, or EXPIRED.  Every wait (the reset step's, and a
- *    request's) may run out at any moment, i.e. the host may be slower
- *    than the guest's bound; deadlines expire independently.  This only
- *    adds behaviours.
- *  - Wake-ups: aer_pv_wake() and ch->gen are not modelled.  A waiter
- *    blocks while aer_pv_wait_check() would answer WAIT without changing
- *    anything (M_QUIET_WAIT), which covers every wake-up, spurious or
- *    lost, because a wait may also time out at any moment.
+ *    numbers do not wrap, so aer_pv_seq_after(a, b) is a > b (KUnit
+ *    covers the wrap).  The first error is on F0: F0 and F1 are
+ *    symmetric in every topology (function slots are taken in the order
+ *    the functions appear).
+ *  - A unit's index is its bridge's (aer_pv_find_rec() or the first free
+ *    record: a renaming).  The reset object of error e is slot e
+ *    (aer_pv_new_reset() takes any free slot; with at most 4 errors no
+ *    table fills, so AER_PV_DROP_TABLE_FULL, no_room and WHY_NO_ROOM
+ *    are not reached; KUnit covers them).
+ *  - Time: a unit's deadline is UNSET, RUNNING (set by IN_RESET_STEP)
+ *    or EXPIRED.  A wait may run out at any moment: the host may be
+ *    slower than the guest's bound, or never answer.  With -DHOST_WORKS
+ *    the host is prompt instead and always answers: a wait runs out only
+ *    when IN_WAKE would go on waiting and nothing is owed to the guest
+ *    (M_HOST_IDLE: no event queued, no host reset under way, no reset
+ *    request decided and not answered and taken in), i.e. only when the
+ *    guest waits for something that will not come.
+ *  - Wake-ups: the glue wakes every waiter after each aer_pv_step().  A
+ *    waiter blocks while IN_WAKE would answer WAIT and change nothing
+ *    but WAIT_HOST <-> WAIT_REQ (M_QUIET_WAIT), which covers every
+ *    wake-up, spurious or not, because the wait may also end by time.
+ *    A request's wait ends with the answer, with time, or when the
+ *    channel goes away ("fails the waiting ones"): IN_RESPONSE(NULL).
+ *  - ACT_NONE from IN_WAKE / IN_RESPONSE (the unit is no longer at its
+ *    reset step) ends the glue's reset step as a failure (perm_failure).
  *  - Steps merged where nothing observable can happen in between: the
- *    start of a run (queue_work) with its first locked section (the
- *    error_detected callbacks touch nothing shared); touches that follow
- *    each other (mmio_enabled + resume, slot_reset + resume: a violation
- *    of (b) at either instant is one at the merged step placed there);
- *    list_del() with the last PCI step; aer_pv_run_free() with the last
- *    recovery_done; the last add_to_run() of aer_pv_start_runs() with its
- *    queue_work() (nothing reads a run's functions before it ends); a
- *    REQ_QUERY answer with aer_pv_on_query() (QEMU answers at once); with
- *    one function per Root Port (TOPO 0, 2), aer_pv_find_busy() with
- *    aer_pv_reset_step() (only the run itself can end its function's
- *    recovery in between; under a shared Root Port they stay apart).
- *  - Driver answers: error_detected votes CAN_RECOVER or NEED_RESET
- *    (nondeterministic); for a frozen channel (aer_pv_frozen(): a fatal
- *    error, or one the host resets for) both go through the reset step
- *    first, so only NEED_RESET is modelled; native resets succeed.
- *  - Run records keep seq and frozen; run->severity and act->severity
- *    only name the error in the log.
- *  - Reset kinds: every function is a PF with a link, so the guest asks
- *    for VIRTIO_AER_PV_RESET_KIND_LINK and a link reset reaches every
- *    function of the host link (hlink[]).
- *  - Not modelled: correctable errors (no recovery), malformed messages
- *    (protocol.c drops them before the fsm), channel down and function
- *    removal (DF_LOST, DF_GONE), table and run-list limits, statistics,
- *    sysfs, logging.
- *  - Ghost variables (rc, infl, acc, ended, second, gfirst, gmax) exist
- *    only in the search of the property that reads them.
+ *    start of a unit's work with error_detected and, for a normal
+ *    channel and CAN_RECOVER, with mmio_enabled + resume and IN_DONE; or
+ *    with IN_RESET_STEP; slot_reset + resume (and the native reset
+ *    before them) with IN_DONE; perm_failure with IN_DONE and with the
+ *    decision that gave FAIL.  A touch is checked at the instant of the
+ *    merged step; IN_DONE only moves the unit's own pending error, which
+ *    commutes with what the others do meanwhile.
+ *  - Driver answers: frozen (rec->frozen), the reset step comes first,
+ *    whatever the vote: modelled as NEED_RESET.  Normal: CAN_RECOVER
+ *    (mmio_enabled, resume, no reset step) or NEED_RESET (the reset
+ *    step of the 6.18 backport, then slot_reset, resume); CAN_RECOVER
+ *    then NEED_RESET from mmio_enabled only adds a touch at the instant
+ *    the CAN_RECOVER branch already checks.  Native resets succeed.
+ *  - Reset kinds: every function is a PF with a link: the bridge needs
+ *    VIRTIO_AER_PV_RESET_KIND_LINK, and a host link reset (own or
+ *    requested) reaches every function of the host link (hlink[]); a
+ *    native reset reaches the functions below the guest bridge.
+ *  - Not modelled: malformed messages (protocol.c drops them before the
+ *    core), statistics, logging, REQ_PHASE (informational), a function
+ *    coming back after its removal.
+ *  - Ghost variables (rc, infl, gcur, gnext, acc, ended, ...) exist only
+ *    in the search of the property that reads them.
  *
  * Properties: compile with exactly one of
  * ----------
- *  -DCHECK_A (a) assertion in count_reset(): per error and function, at
- *      most one reset reaches the device: the host's own reset, a reset
- *      the guest requested for that error, a native reset the guest does
- *      in the reset step decided for that error (or, when aer-pv does not
- *      own the reset step, in the recovery of that error).
- *  -DCHECK_B (b) assertion in touch(): mmio_enabled, slot_reset and
- *      resume never reach a function in recovery while a host reset (its
- *      own or a requested one) of the error that it recovers is in flight.
- *  -DCHECK_C (c) LTL, checked with pan -a -f (weak fairness): every error
- *      the guest took in (started, pending, or joined through REQ_QUERY)
- *      ends in recovered or perm_failure (recovery_done):
- *      [] (unfinished -> <> !unfinished).  A deadlock or livelock with an
- *      error open is an acceptance cycle.
- *  -DCHECK_D (d) assertions: a newer error that arrives (event or
- *      REQ_QUERY answer) while its function recovers an older one is kept
- *      as the pending error; it is still tracked after each
- *      recovery_done; it ends only after the first one ended; and it has
- *      ended in every final state (proctype final_check, on `timeout').
- *  -DCHECK_E (e) assertion in host_request_reset(): a reset request names
- *      the error its function recovers: the host never answers REQ_RESET
- *      STALE while the function recovers the host's newest error on it
- *      (a STALE answer fails the recovery).  Needs three errors on one
- *      function to fail; scripts/verify.sh checks it in --known-issues.
+ *  -DCHECK_A (a) assertion in count_reset(): per host error and
+ *      function, at most one reset reaches the device: the host's own
+ *      reset, a reset the guest requested for that error (a link reset
+ *      counts for every function of the link, so "per link"), or a
+ *      native reset of the unit's bridge for the error the glue does it
+ *      for (act->seq); and a native reset only when the host cannot
+ *      reset (no VIRTIO_AER_PV_F_RESET_REQUEST, or UNSUPPORTED for that
+ *      error).
+ *  -DCHECK_B (b) assertion in touch(): no mmio_enabled, slot_reset or
+ *      resume starts on a function below the unit's bridge while a host
+ *      reset (the host's own, or a requested one) of an error that the
+ *      running recovery holds is in flight at the host.  The recovery's
+ *      errors are those folded into its cur: the one that started it and
+ *      those folded into the pending recovery it started from.
+ *  -DCHECK_C (c) LTL, checked with pan -a -f (weak fairness): every
+ *      error the guest took in for a function ends, by a recovery that
+ *      holds it ending (resume or perm_failure) with the function in it,
+ *      or by the function's removal: [] (unfinished -> <> !unfinished).
+ *  -DCHECK_D (d) assertions: an error taken in for a function whose unit
+ *      is busy is folded into the pending recovery; after every IN_DONE
+ *      each open error of the unit's functions is held by the recovery
+ *      that starts; and in every final state every error has ended
+ *      (proctype final_check, on `timeout').
+ *  -DCHECK_E (e) assertions: a reset request names the host's current
+ *      error of the function it names, or one older than it (STALE:
+ *      the newer error is on its way to the guest, which folds it and
+ *      asks again); with -DHOST_WORKS (no failed or unanswered reset,
+ *      no channel fault, a prompt host) no recovery ends in
+ *      perm_failure.
  *
  * Configurations (scripts/verify.sh; -D knobs, defaults in brackets)
  * --------------
- *  TOPO [3]   0: two devices, each on its own host link and Root Port;
- *             1: one two-function device under one Root Port (one
- *             pcie_do_recovery() walks both functions); 2: the same
- *             device with a Root Port per function (non-mirrored: two
- *             runs share one host reset); 3: any of them.
- *  NERR [2], FAULTS [1], NAER [1] (emulated AER messages at most),
- *  NO_AER_MSG, NO_HOST_RESET (no error has a host reset),
- *  NO_CAN_REQUEST [the host may or may not offer
- *  VIRTIO_AER_PV_F_RESET_REQUEST].
- *  verify.sh checks "one-device" (TOPO=0: both errors on F0, overlapping
- *  and coalesced, with faults and the AER message path), "two-functions"
- *  (TOPO=2 -DNO_AER_MSG -DFAULTS=0: both functions, two overlapping
- *  errors, shared host resets), "nonfatal-errors" (TOPO=0
- *  -DNONFATAL_HOST_RESET -DAER_MSG_NONFATAL -DFAULTS=0: non-fatal errors
- *  with every host reset and with AER messages, the fixed known issues
- *  nonfatal-host-reset and aer-message-severity together) and, for (c)
- *  and (d) only, "three-errors" (TOPO=0 -DNERR=3 -DFAULTS=0
- *  -DNO_HOST_RESET -DNO_CAN_REQUEST: the fixed known issue
- *  pending-goes-backwards, restricted to fit the budget: 0.1M states
- *  where its full configuration has 105M-128M, and the model of the
- *  code before 5d8b2f7 still fails (d) there).  Together 2 functions x
- *  2 overlapping errors and 3 errors on one function, 65M states,
- *  about 5 minutes on 2 cores (9 minutes with JOBS=1), under 1.3 GB per
- *  search.  The searches use -DCOLLAPSE (lossless state
- *  compression), no bitstate or hash compaction.
- *  Checked once after 5d8b2f7, too big for every run: TOPO=0 -DNERR=3
- *  -DFAULTS=0 (pending-goes-backwards): (a), (b), (d) hold (128M, 105M,
- *  116M states, 6-8 minutes and 6.4-7.9 GB each), (c) was not exhaustive
- *  at 10 GB (103M states, no error); nonfatal-host-reset and
- *  aer-message-severity: (a)-(d) hold (under 3M states each); the
- *  configurations of the remaining known issues: (c) and (d) hold
- *  (pending-misses-group-reset: 38M and 20M states, 5.2 GB for (c)).
- *  Checked once before 5d8b2f7 and not since: TOPO=2 -DNO_AER_MSG (one
- *  channel fault): (a)-(d) held, 104M states, 8 min, 5.4 GB; TOPO=2
- *  -DFAULTS=0 (AER messages): (a), (b), (d) held (76M-82M states).
+ *  TOPO [3]   0: two devices, each on its own host link and Root Port
+ *             (both errors on F0); 1: one two-function device under one
+ *             Root Port (one unit walks both functions); 2: the same
+ *             device with a Root Port per function (two units share one
+ *             host reset); 3: any of them.
+ *  NERR [2] errors (at most 4), FAULTS [1] channel faults,
+ *  NO_HOST_RESET (no error has a host reset), NO_CAN_REQUEST [the host
+ *  may or may not offer VIRTIO_AER_PV_F_RESET_REQUEST],
+ *  NONFATAL_HOST_RESET (a non-fatal error may have every host reset
+ *  timing; default NONE or DONE), NONE_NAMES_LINK (an error without a
+ *  host reset may name every function of the link; default the
+ *  reporting one), NONFATAL_ONLY, CORRECTABLE (correctable errors too:
+ *  they make the host's current error newer, but start no recovery),
+ *  HOST_WORKS (see Time), DOWN (the channel may go away once), GONE
+ *  (one function may leave the guest).
+ *  The configurations verify.sh runs are listed there, with their sizes
+ *  in Documentation/aer-pv-design.rst.
  *
- * The default host is restricted, to what the device must do or to
- * bound the searches (see Known issues):
- *  - an error without a host reset names only its reporting function
- *    (funcs[] lists "every function the host's reset affects");
- *    -DNONE_NAMES_LINK lets it name the whole link, as QEMU's
- *    aer-pv-inject-error allows;
- *  - a non-fatal error has no host reset or one done before the
- *    notification; -DNONFATAL_HOST_RESET allows PENDING and FAILED
- *    (handled since 5d8b2f7: the nonfatal-errors configuration);
- *  - emulated AER messages only for fatal errors; -DAER_MSG_NONFATAL
- *    allows them for non-fatal ones (handled since 5d8b2f7, ditto);
- *  - REQ_QUERY answers in time, as the device must; -DQUERY_TIMEOUT
- *    lets it time out.
+ * Findings: the design of fsm.c as written violates these properties
+ * ------------------------------------------------------------------
+ *  Each trail is the shortest pan found (pan -i); "no host reset" is an
+ *  error event with reset NONE; each finding has a proposed fix in fsm.c,
+ *  modelled behind a -DFIX_* knob that is off by default (the model is
+ *  fsm.c as written); scripts/verify.sh --proposed-fixes checks the
+ *  default configurations with all of them.
  *
- * Known issues (scripts/verify.sh --known-issues reproduces each)
- * ------------
- *  Fixed by 5d8b2f7 (their configurations pass (a)-(d); the default
- *  configurations nonfatal-errors and three-errors keep them fixed):
- *  nonfatal-host-reset (b) and aer-message-severity (b), by running
- *  with a frozen channel whenever the host resets (aer_pv_frozen(), also
- *  for the JOIN run, with the entry's severity); pending-goes-backwards
- *  (d), by aer_pv_coalesce() moving pending_seq only forward.
- *  Fixed by the commit after 384454e (the default configuration
- *  stale-reset-request checks (e)): stale-reset-request, a regression of
- *  5d8b2f7, which made aer_pv_reset_step_wait() send REQ_RESET with
- *  snap.reset_seq while aer_pv_coalesce() moved pending_reset_seq only
- *  with a reset: errors 2 and 3 without a host reset, both arriving while
- *  error 1 recovers, left pending_seq 3 and pending_reset_seq 2, so the
- *  recovery of error 3 asked for a reset for seq 2, which the host
- *  answers STALE, and the recovery failed without any reset.
- *  aer_pv_coalesce() now moves pending_reset_seq to the newer error when
- *  no reset is pending.  Still reproduced:
- *
- *  shared-root-port (TOPO=1): (a), (b).  5d8b2f7 removed the interleaving
- *      first found (REQ_RESET naming the error a concurrent event made
- *      current after the decision), but one walk of pcie_do_recovery()
- *      covers both functions while the reset step decides from one of
- *      them, and aer_pv_reset_link() picks it (aer_pv_find_busy()) and
- *      decides (aer_pv_reset_step()) in two locked sections.  (a): F0
- *      recovers error 1 (non-fatal, no host reset, CAN_RECOVER: resumed,
- *      no recovery_done yet).  Error 2 (host reset DONE, F0 and F1):
- *      F0 keeps it pending, F1 starts it, and aer_pv_channel_event() has
- *      yet to reach aer_pv_start_runs().  F0's recovery_done starts
- *      error 2 in a new run, whose walk resumes F0 and F1 (PROCEED on
- *      DONE) and which is then list_del'd; only now does F1's
- *      aer_pv_start_runs() make a second run for the bridge.  Its
- *      aer_pv_find_busy() finds F0 and F1 RESUMING and takes F0 (the
- *      first); the first run's recovery_done ends F0 before
- *      aer_pv_reset_step(F0), which answers NATIVE, and
- *      aer_pv_reset_subordinates() resets the link natively: a second
- *      reset for error 2.  (b): the same with error 2 fatal and its
- *      host reset PENDING: the first run's wait times out (FAIL, F0 and
- *      F1 TIMEDOUT, F0 left in WAIT_HOST), the second run takes F0,
- *      which recovery_done ends before the decision, NATIVE again, and
- *      slot_reset/resume reach F1 while the host still resets it.
- *      Deciding in the same locked section as the choice is not enough:
- *      a copy of the model that does so fails (a) when the walk of F1's
- *      error 1 takes the reset step of F0's error 2 (F0 DETECTED, its run
- *      not made yet: REQUEST, UNSUPPORTED, FALLBACK, native reset) and
- *      F0's own run then repeats FALLBACK; preferring a function of the
- *      caller's run instead fails (b), the walk resuming F0 while the
- *      reset requested for its older error is in flight.
- *  pending-misses-group-reset (TOPO=2 -DNONE_NAMES_LINK): (a), (b).
- *      aer_pv_pending_mark() (5d8b2f7) gives a function that holds error
- *      e as its pending one the outcome (DONE, FAILED) of a reset
- *      requested for e, but not a request still in flight.  (a): error 2
- *      (no host reset, F0 and F1) comes while F0 finishes error 1; F1's
- *      run requests a link reset for error 2 (DF_REQUESTED on F1 only),
- *      the host resets F0 and F1; F0's recovery_done then starts error 2
- *      with reset NONE and no DF_REQUESTED, and F0's run asks for the
- *      link reset a second time.  (b), not addressed by 5d8b2f7: the two
- *      runs of one error vote independently: F1's run (NEED_RESET)
- *      requests the link reset, whose answer times out (FAIL, reset
- *      still in flight); F0's run, channel normal (non-fatal, no host
- *      reset), votes CAN_RECOVER: mmio_enabled and resume reach F0
- *      during the reset.
- *  query-timeout (-DQUERY_TIMEOUT): (a), (b).  Not fixed: the device
- *      must answer REQ_QUERY in time.  When REQ_QUERY gets no answer,
- *      aer_pv_handle_error() leaves the error to the native recovery
- *      (native link reset), and the channel event of the same error
- *      later starts a second, aer-pv, recovery.
+ *  1. A reset request the guest stopped waiting for is not a host reset
+ *     in flight.  (b), one-device and every topology.  Error 1 (fatal,
+ *     no host reset) on F0: its unit starts, frozen.  Error 2
+ *     (non-fatal, no host reset) on F0 folds into the pending recovery.
+ *     The reset step of 1 asks for a link reset for 2 (the newest); the
+ *     host starts it, slower than the guest's bound: IN_RESPONSE(NULL)
+ *     marks reset 2 FAILED and fails recovery 1 (NO_RESPONSE).  IN_DONE
+ *     starts the recovery of 2 normal (aer_pv_err_frozen() looks at
+ *     r->host only); the drivers vote CAN_RECOVER and mmio_enabled /
+ *     resume reach F0 while the requested reset of error 2 is under
+ *     way.  With frozen fixed, a third error with a host reset DONE in
+ *     the same pending recovery still resumes on it (the newest settled
+ *     reset) while reset 2 is under way (three-errors).  Fix
+ *     (FIX_FROZEN, FIX_NO_RESPONSE): aer_pv_err_frozen() also for a
+ *     reset with req SENT or ANSWERED; on no answer, leave the reset
+ *     SENT (in flight: whoever depends on it waits to its deadline)
+ *     instead of FAILED.
+ *  2. A native reset is not recorded.  (a), one-device.  No
+ *     VIRTIO_AER_PV_F_RESET_REQUEST.  Errors 1 and 2 (fatal, no host
+ *     reset) on F0, 2 arriving before the reset step of 1: that step
+ *     decides for 2, the newest: NATIVE, a native reset.  The pending
+ *     recovery of 2 decides NATIVE again: a second native reset after
+ *     error 2 (the same with UNSUPPORTED instead of no
+ *     F_RESET_REQUEST).  Fix (FIX_NATIVE): remember in the unit the
+ *     reset a native reset was done for (rec->native_seq = t->seq) and
+ *     answer RESUME for it; also set act->seq = t->seq for NATIVE
+ *     (act->seq is cur.seq today: the log names the older error).
+ *  3. Units of one error vote independently.  (b),
+ *     pending-misses-group-reset.  Error 1 (non-fatal, no host reset)
+ *     names F0 and F1, below two Root Ports: two units, both normal.
+ *     F1's drivers vote NEED_RESET: its unit asks for a link reset of 1;
+ *     F0's vote CAN_RECOVER: mmio_enabled / resume reach F0 during that
+ *     reset.  Fix (FIX_SHARED): a reset whose error names functions in
+ *     more than one unit makes their recoveries frozen (a flag in
+ *     struct aer_pv_reset, read by aer_pv_err_frozen()), so every one
+ *     waits at its reset step for the one request.
+ *  4. Units of one error decide on different resets.  (b),
+ *     pending-misses-group-reset, with fixes 1-3, 5 and 6.  Error 1
+ *     (fatal, no host reset) names F0 and F1 (two units); error 2
+ *     (fatal, no host reset, UNSUPPORTED) on F0 folds into F0's pending
+ *     recovery.  F0's reset step decides for 2, the newest: REQUEST,
+ *     UNSUPPORTED, NATIVE; F1's decides for 1: REQUEST, a link reset of
+ *     F0 and F1; F0's native reset, slot_reset and resume run during the
+ *     link reset for error 1, which F0's recovery holds.  The same with
+ *     a newer reset DONE instead of NATIVE.  A unit leaves its reset
+ *     step on a reset of its own while an older one it shares with
+ *     another unit is still unsettled, and the other unit may still
+ *     ask for it.  No fix proposed here: either the reset step asks for
+ *     every older shared reset that some function still has as its
+ *     newest error (naming that function) before it goes on, or a reset
+ *     done for a newer error settles the older ones of every unit when
+ *     it was a link reset of their functions; a design decision.
+ *  5. STALE is recorded on the shared reset.  (e), shared-error-stale.
+ *     Error 1 (fatal, no host reset) names F0 and F1 (two units);
+ *     error 2 on F0 only.  F0's unit asks for 1 naming F0: STALE (F0's
+ *     current error is 2) and marks reset 1 STALE.  F1's unit then waits
+ *     at its reset step for a newer error, which never comes to it (2
+ *     names F0 only): TIMEOUT, perm_failure, with a working host.  Fix
+ *     (FIX_STALE): STALE is about the function named: record it in the
+ *     unit (rec->stale_seq), leave the reset's req NONE so that another
+ *     unit asks for it naming its own function.
+ *  6. A request names a function the error did not name.  (e),
+ *     shared-root-port-three-errors.  F0 and F1 below one Root Port.
+ *     Error 1 (fatal, no host reset) on F0 starts the unit; errors 2 on
+ *     F0 and 3 on F1 (no host reset) fold into its pending recovery.
+ *     The reset step asks for 3, the newest, naming
+ *     aer_pv_first_fn(next.fns) = F0: the host answers STALE (F0's
+ *     current error is 2, an older one), and the unit waits for a newer
+ *     error that never comes: TIMEOUT, perm_failure.  Fix
+ *     (FIX_FIRST_FN): name a function of the set whose fns[i].seq is
+ *     t->seq.
+ *  7. aer_pv_take_fn() clears a busy unit.  (a), (b), (c), (d),
+ *     function-gone.  F0 and F1 below one Root Port.  Error 1 on F0
+ *     starts the unit; F0 leaves the guest (IN_FN_GONE): the unit has
+ *     no function, its recovery goes on.  Error 2 (host reset DONE, or
+ *     PENDING) names F0 and F1: aer_pv_take_fn(F1) finds the unit by
+ *     its bridge, sees !recs[r].fns and clears it while it runs; error
+ *     2 STARTs a second recovery of the same bridge.  The first one's
+ *     slot_reset / resume reach F1 during the host's reset for 2 (b);
+ *     its IN_DONE ends the recovery of 2 before it ran (c, d); the
+ *     queued work then meets an idle unit, whose IN_RESET_STEP answers
+ *     NATIVE: a native reset after the host's own for 2 (a).  Fix
+ *     (FIX_TAKE_FN): clear the record only when aer_pv_rec_free().
+ *  8. IN_DOWN drops the pending errors.  (c), (d), channel-down.
+ *     Error 1 on F0 recovers; error 2 on F0 (or F1 below the same Root
+ *     Port) folds into the pending recovery; the channel goes away:
+ *     aer_pv_on_down() clears next, and IN_DONE starts nothing: error 2
+ *     gets neither error_detected nor perm_failure (issue 12: "never
+ *     silence").  Fix (FIX_DOWN): keep next at IN_DOWN and start it at
+ *     IN_DONE also without the channel; its reset step fails it
+ *     (WHY_LOST).
+ *  9. A correctable error makes a request STALE.  (e),
+ *     correctable-stale.  Error 1 (fatal, no host reset) on F0; the
+ *     host then has a correctable error 2 on F0, which QEMU makes F0's
+ *     current error.  REQ_RESET for 1: STALE; the unit waits for a
+ *     newer error, but 2 starts no recovery and folds into nothing:
+ *     TIMEOUT, perm_failure, with a working host.  A host fix
+ *     (FIX_HOST_CORRECTABLE): the specification says the current error
+ *     is the newest uncorrectable one, and QEMU does not move f->seq for
+ *     a correctable error; or the core treats a STALE answer for a
+ *     function whose newest error is correctable as "ask again".
  */
 
 /* ---- protocol constants: include/uapi/linux/virtio_aer_pv.h ---- */
+#define VIRTIO_AER_PV_F_RESET_REQUEST		0
 #define VIRTIO_AER_PV_EVT_ERROR			1
 #define VIRTIO_AER_PV_EVT_RESET			2
-#define VIRTIO_AER_PV_EVT_F_AER_MSG		1
-#define VIRTIO_AER_PV_EVT_F_ALL			1
-#define VIRTIO_AER_PV_REQ_QUERY			1
-#define VIRTIO_AER_PV_REQ_RESET			2
-#define VIRTIO_AER_PV_REQ_PHASE			3
+#define VIRTIO_AER_PV_REQ_RESET			1
+#define VIRTIO_AER_PV_REQ_PHASE			2
 #define VIRTIO_AER_PV_S_OK			0
 #define VIRTIO_AER_PV_S_ERR			1
 #define VIRTIO_AER_PV_S_UNSUPPORTED		2
@@ -272,7 +293,7 @@
 #define VIRTIO_AER_PV_PHASE_RECOVERED		3
 #define VIRTIO_AER_PV_PHASE_FAILED		4
 
-/* ---- guest states, decisions, verdicts, flags: fsm.h, protocol.h ---- */
+/* ---- the core's enums: fsm.h ---- */
 #define AER_PV_IDLE		0
 #define AER_PV_DETECTED		1
 #define AER_PV_WAIT_HOST	2
@@ -280,35 +301,49 @@
 #define AER_PV_RESUMING		4
 #define AER_PV_NR_STATES	5
 
-#define AER_PV_NATIVE		0
-#define AER_PV_PROCEED		1
-#define AER_PV_WAIT		2
-#define AER_PV_REQUEST		3
-#define AER_PV_FALLBACK		4
-#define AER_PV_FAIL		5
+#define AER_PV_REQ_NONE		0
+#define AER_PV_REQ_SENT		1
+#define AER_PV_REQ_ANSWERED	2
+#define AER_PV_REQ_UNSUPPORTED	3
+#define AER_PV_REQ_STALE	4
 
-#define AER_PV_AER_NATIVE	0
-#define AER_PV_AER_CLAIM	1
-#define AER_PV_AER_QUERY	2
-#define AER_PV_AER_JOIN		3
+#define AER_PV_WHY_NONE		0
+#define AER_PV_WHY_RESET_FAILED	1
+#define AER_PV_WHY_TIMEOUT	2
+#define AER_PV_WHY_NO_RESPONSE	3
+#define AER_PV_WHY_LOST		4
+#define AER_PV_WHY_NO_ROOM	5
+#define AER_PV_WHY_NOT_SENT	6
+#define AER_PV_NR_WHYS		7
 
-#define AER_PV_DF_EVENT		1
-#define AER_PV_DF_AER		2
-#define AER_PV_DF_PENDING	4
-#define AER_PV_DF_LOST		8
-#define AER_PV_DF_GONE		16
-#define AER_PV_DF_TIMEDOUT	32
-#define AER_PV_DF_REQUESTED	64
-#define AER_PV_DF_FALLBACK	128
+#define AER_PV_IN_EVENT		0
+#define AER_PV_IN_RESET_STEP	1
+#define AER_PV_IN_WAKE		2
+#define AER_PV_IN_RESPONSE	3
+#define AER_PV_IN_DONE		4
+#define AER_PV_IN_FN_GONE	5
+#define AER_PV_IN_DOWN		6
 
+#define AER_PV_ACT_NONE		0
+#define AER_PV_ACT_START	1
+#define AER_PV_ACT_RESUME	2
+#define AER_PV_ACT_WAIT		3
+#define AER_PV_ACT_REQUEST	4
+#define AER_PV_ACT_NATIVE	5
+#define AER_PV_ACT_FAIL		6
+
+/* ---- verdicts: protocol.h enum aer_pv_verdict ---- */
 #define AER_PV_OK		0
+#define AER_PV_DROP_TYPE	2
 #define AER_PV_DROP_STALE	11
 #define AER_PV_DROP_DUPLICATE	12
 #define AER_PV_DROP_UNKNOWN_SEQ	13
 #define AER_PV_DROP_TRANSITION	14
+#define AER_PV_DROP_NO_DEVICE	16
 
 /* ---- model parameters and model-only names (M_*) ---- */
 #define NF		2		/* functions */
+#define NU		2		/* units: one per guest bridge */
 #ifndef NERR
 #define NERR		2		/* errors the host raises, seq 1..NERR */
 #endif
@@ -318,111 +353,124 @@
 #ifndef TOPO
 #define TOPO		3
 #endif
-#ifndef NAER
-#define NAER		1		/* emulated AER messages, at most */
+#if NERR > 4
+#error "at most 4 errors: the ghost sets are bytes"
 #endif
-#define MAXE		4		/* arrays indexed by seq: 0..3 */
-#define NRUN		4		/* struct aer_pv_run records */
-#define NREQ		3		/* REQ_RESET records held by the host */
+#if defined(HOST_WORKS) && FAULTS > 0
+#error "HOST_WORKS needs -DFAULTS=0"
+#endif
+#define MAXE		(NERR + 1)	/* arrays indexed by seq */
+#define NREQ		(NERR + 1)	/* request tags (AER_PV_NR_TAGS is 16);
+					 * never all taken here */
 #define QLEN		(2 * NERR + FAULTS)
 #define M_NONE		255
 
-#define M_DL_UNSET	0		/* deadline 0: "now >= deadline" */
+#define M_DL_UNSET	0		/* deadline 0 */
 #define M_DL_RUNNING	1
-#define M_DL_EXPIRED	2
+#define M_DL_EXPIRED	2		/* now >= deadline */
 
 #define M_ERS_CAN_RECOVER	1	/* pci_ers_result_t, as used */
 #define M_ERS_NEED_RESET	2
-#define M_ERS_RECOVERED		3
-#define M_ERS_DISCONNECT	4
-
-#define M_RUN_FREE	0
-#define M_RUN_LISTED	1		/* on ch->runs */
-#define M_RUN_OFFLIST	2		/* list_del'd, finishing */
 
 #define M_RQ_FREE	0
 #define M_RQ_BUSY	1		/* the host's reset is in flight */
 #define M_RQ_ANSWERED	2
 
-#define M_DEC_CHECK	9		/* internal: go on to the deadline */
-
 #define M_MSG(t, e)	((t) * 8 + (e))
 #define M_MSG_TYPE(m)	((m) / 8)
 #define M_MSG_SEQ(m)	((m) % 8)
 #define M_BIT(e)	(1 << (e))
-#define M_GB(e, f)	(1 << ((e) * NF + (f)))
-#define M_BUSY(f)	(used[f] && st[f] != AER_PV_IDLE)
-/* aer_pv_frozen() of fsm.h: recover with pci_channel_io_frozen */
-#define M_FROZEN(f)	(dsev[f] == VIRTIO_AER_PV_SEV_FATAL || \
-			 dres[f] != VIRTIO_AER_PV_RESET_NONE)
+/* (error, function) in a byte: errors 1..4, functions 0..1 */
+#define M_GB(e, f)	(1 << (((e) - 1) * NF + (f)))
+#define M_FMASK(f)	(85 << (f))	/* every error of function f: 0x55 << f */
 #define M_MAX(a, b)	((a) > (b) -> (a) : (b))
+
+/* aer_pv_in_flight(), aer_pv_settled() of reset slot k */
+#define M_INFL(k)	(rst[k] == VIRTIO_AER_PV_RESET_PENDING || \
+			 rreq[k] == AER_PV_REQ_SENT)
+#define M_SETTLED(k)	(rst[k] == VIRTIO_AER_PV_RESET_DONE || \
+			 rst[k] == VIRTIO_AER_PV_RESET_FAILED)
+#define M_AT_STEP(u)	(ust[u] == AER_PV_WAIT_HOST || ust[u] == AER_PV_WAIT_REQ)
 
 /* ---- topology ---- */
 byte topo;
-byte bridge[NF];		/* guest Root Port above the function */
+byte bridge[NF];		/* guest bridge (unit) above the function */
 byte hlink[NF];			/* host link the function sits on */
 
-/* ---- guest: struct aer_pv_core / struct aer_pv_dev (fsm.h) ---- */
-bool used[NF];
-byte st[NF];			/* state */
-byte dsev[NF];			/* severity */
-byte dres[NF];			/* reset */
-byte dflags[NF];		/* flags */
-byte dseq[NF];			/* seq */
-byte drseq[NF];			/* reset_seq */
-byte psev[NF];			/* pending_severity */
-byte pres[NF];			/* pending_reset */
-byte pseq[NF];			/* pending_seq */
-byte prseq[NF];			/* pending_reset_seq */
-byte ddl[NF];			/* deadline, abstracted */
+/* ---- guest: struct aer_pv_core (fsm.h) ---- */
+byte fsl[NF];			/* fns[i].id, M_NONE while !used */
+byte fslot[NF];			/* the slot of a function (derived) */
+bool fgone[NF];			/* the function left the guest */
+/* struct aer_pv_rec, per unit */
+byte ust[NU];			/* state */
+bool ufrz[NU];			/* frozen */
+byte uwhy[NU];			/* why */
+byte ureq[NU];			/* req_seq */
+byte ureqfn[NU];		/* req_fn */
+byte unat[NU];			/* native_seq */
+byte ufns[NU];			/* fns: BIT(slot) */
+byte udl[NU];			/* deadline, abstracted */
+byte cseq[NU];			/* cur.seq */
+byte csev[NU];			/* cur.severity */
+byte cfns[NU];			/* cur.fns */
+byte cres[NU];			/* cur.resets: BIT(seq) */
+byte nseq[NU];			/* next.seq */
+byte nsev[NU];			/* next.severity */
+byte nfns[NU];			/* next.fns */
+byte nres[NU];			/* next.resets */
+/* struct aer_pv_reset, slot = seq; free while !rv */
+bool rv[MAXE];
+byte rst[MAXE];			/* state */
+byte rreq[MAXE];		/* req */
+bool rhost[MAXE];		/* host */
+byte rfns[MAXE];		/* fns: BIT(slot) */
+#ifdef FIX_SHARED
+bool rshared[MAXE];		/* proposed: the error names several units */
+#endif
 byte last_seq;
+bool up = true;
 bool can_request;
 
-/* ---- guest: recovery.c's runs and wait queue ---- */
-byte rstate[NRUN];
-byte rbridge[NRUN];
-byte rseq[NRUN];
-bool rfrz[NRUN];		/* run->frozen (run->severity is only logged) */
-byte rid0[NRUN];
-byte rid1[NRUN];
-bool rgo[NRUN];			/* queue_work()ed to worker r */
+/* ---- glue: channel.c, recovery.c ---- */
+bool go[NU];			/* queue_work() of the unit's work */
+byte utag[NU];			/* the request record (tag) a unit's answer
+				 * lands in, M_NONE: none */
 
 /* ---- host: VirtIOAerPv ---- */
 byte nexterr = 1;
 byte esev[MAXE];		/* per error: severity */
 byte eres[MAXE];		/* reset state in the error event */
-byte ef0[MAXE];			/* funcs[0], the reporting function */
-byte ef1[MAXE];			/* funcs[1] or M_NONE */
+byte efns[MAXE];		/* functions named: BIT(function) */
 byte eend[MAXE];		/* own reset in flight: how it will end */
-byte eout[MAXE];		/* how a requested reset ends: S_OK, S_FAILED
-				 * or S_UNSUPPORTED (request_outcome) */
+byte eout[MAXE];		/* how a requested reset ends: S_OK,
+				 * S_FAILED or S_UNSUPPORTED */
 byte erst[MAXE];		/* EVT_RESET payload once sent */
-byte hseq[NF];			/* AerPvFunc.seq: newest error */
-byte hsev[NF];
-byte hres[NF];			/* AerPvFunc.reset */
-byte infl[NF];			/* errors (bits) whose reset is in flight */
-byte rqst[NREQ];
+byte hseq[NF];			/* AerPvFunc.seq: current error */
+byte rqst[NREQ];		/* a request's buffer, by tag */
 byte rqseq[NREQ];
 byte rqf[NREQ];
 byte rqstatus[NREQ];
 bool rqfail[NREQ];
-bool rqgone[NREQ];		/* the guest stopped waiting */
+bool rqgone[NREQ];		/* nobody waits for the answer any more */
 
-/* ---- channels ---- */
+/* ---- channel ---- */
 byte q[QLEN];			/* event queue, host to guest */
 byte qn;
 byte faults;
-byte aq[MAXE];			/* emulated AER messages (seq), FIFO */
-byte aqn;
-byte naer;
+
+/* ---- environment ---- */
+bool downed;			/* IN_DOWN happened */
+bool gone_done;			/* IN_FN_GONE happened */
 
 /* ---- ghosts for the properties ---- */
 byte rc[MAXE * NF];		/* (a) resets per (error, function) */
+byte infl[NF];			/* (b) errors whose host reset is in flight */
+byte gcur[NU];			/* (b,c,d) errors the running recovery holds */
+byte gnext[NU];			/* (b,c,d) errors folded into the pending one */
+byte gdet[NU];			/* (c,d) errors whose error_detected ran in
+				 * the unit's running work */
 byte acc;			/* (c,d) errors taken in, M_GB(e, f) */
 byte ended;			/* (c,d) errors ended */
-byte second;			/* (d) errors that arrived during a recovery */
-byte gfirst[MAXE * NF];		/* (d) the error in recovery when it came */
-byte gmax;			/* newest seq the guest took in */
 
 #define unfinished	((acc & ~ended) != 0)
 
@@ -430,21 +478,54 @@ byte gmax;			/* newest seq the guest took in */
 ltl c_every_error_ends { [] (unfinished -> <> !unfinished) }
 #endif
 
+#if NERR >= 4
+#define M_EEND_IDLE	(eend[1] == 0 && eend[2] == 0 && eend[3] == 0 && eend[4] == 0)
+#define M_REQ_IDLE	(rreq[1] != AER_PV_REQ_SENT && rreq[2] != AER_PV_REQ_SENT && \
+			 rreq[3] != AER_PV_REQ_SENT && rreq[4] != AER_PV_REQ_SENT)
+#elif NERR == 3
+#define M_EEND_IDLE	(eend[1] == 0 && eend[2] == 0 && eend[3] == 0)
+#define M_REQ_IDLE	(rreq[1] != AER_PV_REQ_SENT && rreq[2] != AER_PV_REQ_SENT && \
+			 rreq[3] != AER_PV_REQ_SENT)
+#elif NERR == 2
+#define M_EEND_IDLE	(eend[1] == 0 && eend[2] == 0)
+#define M_REQ_IDLE	(rreq[1] != AER_PV_REQ_SENT && rreq[2] != AER_PV_REQ_SENT)
+#else
+#define M_EEND_IDLE	(eend[1] == 0)
+#define M_REQ_IDLE	(rreq[1] != AER_PV_REQ_SENT)
+#endif
+/*
+ * Nothing is owed to the guest: no event queued, no host reset under
+ * way, no reset request decided, sent or answered and not yet taken in.
+ */
+#define M_HOST_IDLE	(qn == 0 && M_EEND_IDLE && M_REQ_IDLE)
+
+/*
+ * A wait of unit u may end by its deadline now: at any moment, unless
+ * HOST_WORKS; then only when the unit would go on waiting and nothing is
+ * owed to it.
+ */
+#ifdef HOST_WORKS
+#define M_WAIT_EXPIRE(u)	(M_QUIET_WAIT(u) && M_HOST_IDLE)
+#else
+#define M_WAIT_EXPIRE(u)	true
+#endif
+
 /* ================================================================
  * Property helpers
  * ================================================================ */
 
-/*
- * Each ghost is kept only when its property is checked: otherwise it
- * would tell apart states that are the same for the property at hand.
- */
+#if defined(CHECK_B) || defined(CHECK_C) || defined(CHECK_D)
+#define GHOST_BCD(x)	x
+#else
+#define GHOST_BCD(x)	skip
+#endif
 #if defined(CHECK_C) || defined(CHECK_D)
 #define GHOST_CD(x)	x
 #else
 #define GHOST_CD(x)	skip
 #endif
 
-/* (a): a reset of function f, caused by error e, reaches the device */
+/* (a): a reset of function f for error e reaches the device */
 inline count_reset(e, f)
 {
 	printf("MSC: reset of F%d for error %d\n", f, e);
@@ -475,16 +556,17 @@ inline infl_clear(f, e)
 #endif
 }
 
-/* (b): mmio_enabled / slot_reset / resume of every function under b */
-inline touch(b)
+/* (b): mmio_enabled / slot_reset / resume of every function below the
+ * bridge of unit u */
+inline touch(u)
 {
 	for (tf : 0 .. NF - 1) {
 		if
-		:: bridge[tf] == (b) && M_BUSY(tf) ->
-			printf("MSC: touch F%d (error %d, state %d, host resets in flight %d)\n",
-			       tf, dseq[tf], st[tf], infl[tf]);
+		:: bridge[tf] == (u) && !fgone[tf] ->
+			printf("MSC: touch F%d (unit %d holds errors %d, host resets in flight for errors %d)\n",
+			       tf, u, gcur[u], infl[tf]);
 #ifdef CHECK_B
-			assert((infl[tf] & (M_BIT(dseq[tf]) | M_BIT(drseq[tf]))) == 0)
+			assert((infl[tf] & gcur[u]) == 0)
 #else
 			skip
 #endif
@@ -494,35 +576,53 @@ inline touch(b)
 	tf = 0
 }
 
-/* (c,d): recovery_done() of f ends the error it recovers (and any older
- * one folded into it) */
-inline ghost_end(f)
+/* (e): perm_failure with a working host */
+inline ghost_perm_failure(u)
 {
-#ifdef CHECK_D
-	if
-	:: second & M_GB(dseq[f], f) ->
-		assert(ended & M_GB(gfirst[dseq[f] * NF + (f)], f))
-	:: else
-	fi;
-#endif
-#if defined(CHECK_C) || defined(CHECK_D)
-	for (ge : 1 .. NERR) {
-		if
-		:: ge <= dseq[f] -> ended = ended | (acc & M_GB(ge, f))
-		:: else
-		fi
-	}
-	ge = 0
+	printf("MSC: perm_failure below B%d (why %d)\n", u, uwhy[u]);
+#if defined(CHECK_E) && defined(HOST_WORKS)
+	assert(false)
 #else
 	skip
 #endif
 }
 
-inline ghost_accept(e, f)
+/* (c,d): the recovery of unit u ends: every error it holds, and whose
+ * error_detected ran, ends for every function in it */
+inline ghost_end(u)
 {
-	GHOST_CD(acc = acc | M_GB(e, f));
+#if defined(CHECK_C) || defined(CHECK_D)
+	for (ge : 1 .. NERR) {
+		if
+		:: gcur[u] & gdet[u] & M_BIT(ge) ->
+			for (gi : 0 .. NF - 1) {
+				if
+				:: cfns[u] & M_BIT(gi) ->
+					ended = ended | (acc & M_GB(ge, fsl[gi]))
+				:: else
+				fi
+			}
+		:: else
+		fi
+	}
+	ge = 0; gi = 0
+#else
+	skip
+#endif
+}
+
+/* (d): after IN_DONE, every open error of a function of unit u is held
+ * by the recovery that starts */
+inline check_done(u)
+{
 #ifdef CHECK_D
-	gmax = M_MAX(gmax, e)
+	for (ge : 1 .. NERR) {
+		for (gi : 0 .. NF - 1) {
+			assert(!(bridge[gi] == (u) && (acc & ~ended & M_GB(ge, gi))) ||
+			       ((gcur[u] & M_BIT(ge)) && ust[u] == AER_PV_DETECTED))
+		}
+	}
+	ge = 0; gi = 0
 #else
 	skip
 #endif
@@ -532,952 +632,758 @@ inline ghost_accept(e, f)
  * fsm.c, one inline per function
  * ================================================================ */
 
-/* aer_pv_alloc(): a fresh entry */
-inline fsm_alloc(f)
+/* aer_pv_gc_resets() */
+inline fsm_gc_resets()
 {
-	used[f] = true; st[f] = AER_PV_IDLE; dsev[f] = 0; dres[f] = 0;
-	dflags[f] = 0; dseq[f] = 0; drseq[f] = 0; psev[f] = 0; pres[f] = 0;
-	pseq[f] = 0; prseq[f] = 0; ddl[f] = M_DL_UNSET
-}
-
-/* aer_pv_start() */
-inline fsm_start(f, e, sev, res, flags)
-{
-	dseq[f] = e; drseq[f] = e; dsev[f] = sev; dres[f] = res;
-	dflags[f] = flags; ddl[f] = M_DL_UNSET; st[f] = AER_PV_DETECTED;
-	ghost_accept(e, f)
-}
-
-/* aer_pv_add_start(): the recovery to start goes to s0 (s1 for a second
- * function of the same event), with act->seq and act->frozen from f's
- * entry; act->severity only names the error in the log */
-inline fsm_add_start(f)
-{
-	if
-	:: s0 == M_NONE -> s0 = f
-	:: else -> s1 = f
-	fi;
-	sseq = dseq[f]; sfrz = M_FROZEN(f)
-}
-
-/* aer_pv_merge_reset() */
-inline fsm_merge_reset(f, new)
-{
-	if
-	:: dres[f] == VIRTIO_AER_PV_RESET_DONE ||
-	   dres[f] == VIRTIO_AER_PV_RESET_FAILED -> skip
-	:: else ->
+	gk = cres[0] | nres[0] | cres[1] | nres[1];
+	for (k : 1 .. NERR) {
 		if
-		:: new == VIRTIO_AER_PV_RESET_NONE &&
-		   dres[f] == VIRTIO_AER_PV_RESET_PENDING -> skip
-		:: else -> dres[f] = new
+		:: !(gk & M_BIT(k)) ->
+			rv[k] = false; rst[k] = 0; rreq[k] = 0; rhost[k] = false;
+			rfns[k] = 0;
+#ifdef FIX_SHARED
+			rshared[k] = false;
+#endif
+			skip
+		:: else
 		fi
-	fi
+	}
+	k = 0; gk = 0
 }
 
-/* aer_pv_coalesce(): pending_seq only moves forward; an older error adds
- * its severity, and its reset only when the pending error has none */
-inline fsm_coalesce(f, e, sev, res)
+/* aer_pv_new_reset() for error e naming the function slots fns */
+inline fsm_new_reset(e, fns)
 {
-	if
-	:: dflags[f] & AER_PV_DF_PENDING ->
-		psev[f] = M_MAX(psev[f], sev);
+	rv[e] = true; rst[e] = eres[e]; rreq[e] = AER_PV_REQ_NONE;
+	rhost[e] = (eres[e] != VIRTIO_AER_PV_RESET_NONE); rfns[e] = (fns)
+}
+
+/* aer_pv_newest() of a set: n the newest, s the newest settled, 0: none */
+inline fsm_newest(set)
+{
+	n = 0; s = 0;
+	for (k : 1 .. NERR) {
 		if
-		:: res != VIRTIO_AER_PV_RESET_NONE &&
-		   (e > pseq[f] || pres[f] == VIRTIO_AER_PV_RESET_NONE) ->
-			pres[f] = res; prseq[f] = e
-		:: else ->
+		:: (set) & M_BIT(k) ->
+			n = k;
 			if
-			:: e > pseq[f] && pres[f] == VIRTIO_AER_PV_RESET_NONE ->
-				prseq[f] = e
+			:: M_SETTLED(k) -> s = k
 			:: else
 			fi
-		fi;
-		if
-		:: e > pseq[f] -> pseq[f] = e	/* newer */
 		:: else
 		fi
-	:: else ->
-		dflags[f] = dflags[f] | AER_PV_DF_PENDING;
-		psev[f] = sev; pres[f] = res; prseq[f] = e; pseq[f] = e
-	fi;
-	ghost_accept(e, f)
+	}
+	k = 0
 }
 
-/* aer_pv_error_one(): result in v; a recovery to start goes to s0/s1 */
-inline fsm_error_one(e, f)
+/* aer_pv_prune() of resets r: keep the ones in flight, the newest
+ * settled and the newest */
+inline fsm_prune(r)
+{
+	fsm_newest(r);
+	for (k : 1 .. NERR) {
+		if
+		:: ((r) & M_BIT(k)) && k != n && k != s && !M_INFL(k) ->
+			r = (r) & ~M_BIT(k)
+		:: else
+		fi
+	}
+	k = 0; n = 0; s = 0
+}
+
+/* aer_pv_fold() into cur (c) or next (!c) of unit u */
+inline fsm_fold(u, c, e, fns)
 {
 	if
-	:: used[f] && dseq[f] == e && (dflags[f] & AER_PV_DF_AER) &&
-	   !(dflags[f] & AER_PV_DF_EVENT) ->
-		/* the AER message came first and opened this error */
-		dflags[f] = dflags[f] | AER_PV_DF_EVENT;
-		if
-		:: st[f] != AER_PV_RESUMING -> fsm_merge_reset(f, eres[e])
-		:: else
-		fi;
-		wake = true;
-		v = AER_PV_OK
+	:: c ->
+		cseq[u] = M_MAX(cseq[u], e); csev[u] = M_MAX(csev[u], esev[e]);
+		cfns[u] = cfns[u] | (fns); cres[u] = cres[u] | M_BIT(e);
+		fsm_prune(cres[u]);
+		GHOST_BCD(gcur[u] = gcur[u] | M_BIT(e))
 	:: else ->
-		if
-		:: used[f] && (dseq[f] == e ||
-		   ((dflags[f] & AER_PV_DF_PENDING) && pseq[f] == e)) ->
-			v = AER_PV_DROP_DUPLICATE
-		:: else ->
-			if
-			:: used[f] && dseq[f] != 0 && !(e > dseq[f]) ->
-				v = AER_PV_DROP_STALE
-			:: else ->
-				if
-				:: last_seq != 0 && !(e > last_seq) ->
-					v = AER_PV_DROP_STALE
-				:: else ->
-					if
-					:: !used[f] -> fsm_alloc(f)
-					:: else
-					fi;
-					if
-					:: st[f] != AER_PV_IDLE ->
-						fsm_coalesce(f, e, esev[e], eres[e])
-					:: else ->
-						fsm_start(f, e, esev[e], eres[e],
-							  AER_PV_DF_EVENT);
-						fsm_add_start(f)
-					fi;
-					v = AER_PV_OK
-				fi
-			fi
-		fi
+		nseq[u] = M_MAX(nseq[u], e); nsev[u] = M_MAX(nsev[u], esev[e]);
+		nfns[u] = nfns[u] | (fns); nres[u] = nres[u] | M_BIT(e);
+		fsm_prune(nres[u]);
+		GHOST_BCD(gnext[u] = gnext[u] | M_BIT(e))
 	fi
 }
 
-/* aer_pv_on_error(), with the (d) check around each function */
+/* aer_pv_err_frozen() of cur, in fz */
+inline fsm_err_frozen(u)
+{
+	fz = (csev[u] == VIRTIO_AER_PV_SEV_FATAL);
+	for (k : 1 .. NERR) {
+		if
+		:: (cres[u] & M_BIT(k)) && rhost[k] -> fz = true
+#ifdef FIX_SHARED
+		/* proposed: an error shared with another unit */
+		:: (cres[u] & M_BIT(k)) && rshared[k] -> fz = true
+#endif
+#ifdef FIX_FROZEN
+		/* proposed: a reset was requested (the host reset, or may
+		 * have) */
+		:: (cres[u] & M_BIT(k)) && (rreq[k] == AER_PV_REQ_SENT ||
+					    rreq[k] == AER_PV_REQ_ANSWERED) -> fz = true
+#endif
+		:: else
+		fi
+	}
+	k = 0
+}
+
+/* aer_pv_start(); the glue's queue_work() for ACT_START is go[u] */
+inline fsm_start(u)
+{
+	fsm_err_frozen(u);
+	ufrz[u] = fz; fz = false;
+	uwhy[u] = AER_PV_WHY_NONE; udl[u] = M_DL_UNSET; ureq[u] = 0;
+	ust[u] = AER_PV_DETECTED;
+	go[u] = true;
+	printf("MSC: START unit %d error %d frozen %d\n", u, cseq[u], ufrz[u])
+}
+
+/* memset() of a unit record */
+inline fsm_clear_rec(u)
+{
+	ust[u] = AER_PV_IDLE; ufrz[u] = false; uwhy[u] = 0; ureq[u] = 0;
+	ureqfn[u] = 0; unat[u] = 0; ufns[u] = 0; udl[u] = M_DL_UNSET;
+	cseq[u] = 0; csev[u] = 0; cfns[u] = 0; cres[u] = 0;
+	nseq[u] = 0; nsev[u] = 0; nfns[u] = 0; nres[u] = 0;
+	GHOST_BCD(gcur[u] = 0; gnext[u] = 0)
+}
+
+/*
+ * aer_pv_take_fn(): the slot of function f (sl), a new one if needed (NF
+ * slots: the table never fills, aer_pv_evict_fn() is not reached).  Its
+ * unit is bridge[f]'s: found while not free, else a free record,
+ * cleared.
+ */
+inline fsm_take_fn(f)
+{
+	sl = fslot[f];
+	if
+	:: sl == M_NONE ->
+		if
+		:: fsl[0] == M_NONE -> sl = 0
+		:: fsl[0] != M_NONE && fsl[1] == M_NONE -> sl = 1
+		fi;
+		if
+		:: ufns[bridge[f]] == 0 && ust[bridge[f]] == AER_PV_IDLE ->
+			fsm_clear_rec(bridge[f])
+		:: else
+		fi;
+		fsl[sl] = f; fslot[f] = sl;
+		ufns[bridge[f]] = ufns[bridge[f]] | M_BIT(sl)
+	:: else
+	fi
+}
+
+/* aer_pv_on_error() for error e: verdict in v; units to queue in go[] */
 inline fsm_on_error(e)
 {
-	accepted = false;
-#ifdef CHECK_D
-	gm = gmax;
-#endif
-	for (fi2 : 0 .. 1) {
-		if
-		:: fi2 == 0 -> f = ef0[e]
-		:: else -> f = ef1[e]
-		fi;
-		if
-		:: f != M_NONE ->
-#ifdef CHECK_D
-			/* (d): a newer error for a function in recovery */
-			isnew = M_BUSY(f) && e > dseq[f] && e > gm;
-			if
-			:: isnew -> gfirst[e * NF + f] = dseq[f]
-			:: else
-			fi;
-#endif
-			fsm_error_one(e, f);
-			printf("MSC: EVT_ERROR %d for F%d: verdict %d, F%d state %d seq %d pending %d\n",
-			       e, f, v, f, st[f], dseq[f], pseq[f]);
-#ifdef CHECK_D
-			if
-			:: isnew ->
-				assert(v == AER_PV_OK &&
-				       (dflags[f] & AER_PV_DF_PENDING) &&
-				       pseq[f] == e);
-				second = second | M_GB(e, f)
-			:: else
-			fi;
-#endif
-			if
-			:: v == AER_PV_OK -> accepted = true
-			:: else
-			fi
-		:: else
-		fi
-	}
-	fi2 = 0; isnew = false; gm = 0;
 	if
-	:: accepted && (last_seq == 0 || e > last_seq) -> last_seq = e
-	:: else
-	fi
-}
-
-/* aer_pv_update_reset() on the current or pending reset state */
-inline fsm_update_reset(cur, new)
-{
-	if
-	:: cur == new -> v = AER_PV_DROP_DUPLICATE
-	:: cur != new && cur != VIRTIO_AER_PV_RESET_PENDING ->
-		v = AER_PV_DROP_TRANSITION
-	:: else -> cur = new; v = AER_PV_OK
-	fi
-}
-
-/* aer_pv_on_reset() */
-inline fsm_on_reset(e, new)
-{
-	res = AER_PV_DROP_UNKNOWN_SEQ;
-	for (f : 0 .. NF - 1) {
-		if
-		:: M_BUSY(f) && drseq[f] == e ->
-			fsm_update_reset(dres[f], new); fi2 = 1
-		:: !(M_BUSY(f) && drseq[f] == e) && used[f] &&
-		   (dflags[f] & AER_PV_DF_PENDING) && prseq[f] == e ->
-			fsm_update_reset(pres[f], new); fi2 = 1
-		:: else -> fi2 = 0
-		fi;
-		if
-		:: fi2 == 1 && v == AER_PV_OK -> res = AER_PV_OK
-		:: fi2 == 1 && v != AER_PV_OK &&
-		   res == AER_PV_DROP_UNKNOWN_SEQ -> res = v
-		:: else
-		fi
-	}
-	f = 0; fi2 = 0;
-	if
-	:: res == AER_PV_OK -> wake = true
-	:: else
-	fi
-}
-
-/* aer_pv_reset_peer() */
-#define M_PEER(g, rs, r)	(M_BUSY(g) && drseq[g] == (rs) && dres[g] == (r))
-
-/* aer_pv_group_state(): 'from' is a mask of M_BIT(state) */
-inline fsm_group_state(d, from, to)
-{
-	grs = drseq[d]; grr = dres[d];
-	for (g : 0 .. NF - 1) {
-		if
-		:: M_PEER(g, grs, grr) && (M_BIT(st[g]) & (from)) ->
-			if
-			:: (to) == AER_PV_RESUMING &&
-			   dres[g] != VIRTIO_AER_PV_RESET_DONE &&
-			   !(dflags[g] & AER_PV_DF_FALLBACK) -> skip
-			:: else -> st[g] = (to)
-			fi
-		:: else
-		fi
-	}
-	g = 0; grs = 0; grr = 0
-}
-
-/* aer_pv_pending_mark(): reset M_NONE is reset < 0 */
-inline fsm_pending_mark(g, rs, reset)
-{
-	if
-	:: (reset) != M_NONE && used[g] && (dflags[g] & AER_PV_DF_PENDING) &&
-	   prseq[g] == (rs) && pres[g] == VIRTIO_AER_PV_RESET_NONE ->
-		pres[g] = (reset)
-	:: else
-	fi
-}
-
-/* aer_pv_group_mark(): reset M_NONE (< 0) leaves the reset state alone;
- * dl sets a new deadline (now + timeout) */
-inline fsm_group_mark(d, flags, reset, dl)
-{
-	grs = drseq[d]; grr = dres[d];
-	for (g : 0 .. NF - 1) {
-		fsm_pending_mark(g, grs, reset);
-		if
-		:: M_PEER(g, grs, grr) ->
-			dflags[g] = dflags[g] | (flags);
-			if
-			:: (reset) != M_NONE -> dres[g] = (reset)
-			:: else
-			fi;
-			if
-			:: dl -> ddl[g] = M_DL_RUNNING
-			:: else
-			fi
-		:: else
-		fi
-	}
-	g = 0; grs = 0; grr = 0
-}
-
-#define M_BEFORE_RESUME	(M_BIT(AER_PV_DETECTED) | M_BIT(AER_PV_WAIT_HOST) | \
-			 M_BIT(AER_PV_WAIT_REQ))
-
-/* aer_pv_resume_group() */
-inline fsm_resume_group(d)
-{
-	fsm_group_state(d, M_BEFORE_RESUME, AER_PV_RESUMING);
-	dec = AER_PV_PROCEED
-}
-
-/* aer_pv_fall_back() */
-inline fsm_fall_back(d)
-{
-	fsm_group_mark(d, AER_PV_DF_FALLBACK, M_NONE, false);
-	fsm_group_state(d, M_BEFORE_RESUME, AER_PV_RESUMING);
-	dec = AER_PV_FALLBACK
-}
-
-/* aer_pv_decide() */
-inline fsm_decide(d)
-{
-	if
-	:: dflags[d] & (AER_PV_DF_LOST | AER_PV_DF_TIMEDOUT) -> dec = AER_PV_FAIL
+	:: last_seq != 0 && e <= last_seq ->
+		v = (e == last_seq -> AER_PV_DROP_DUPLICATE : AER_PV_DROP_STALE)
 	:: else ->
-		if
-		:: dres[d] == VIRTIO_AER_PV_RESET_DONE -> fsm_resume_group(d)
-		:: dres[d] == VIRTIO_AER_PV_RESET_FAILED -> dec = AER_PV_FAIL
-		:: dres[d] == VIRTIO_AER_PV_RESET_PENDING ->
+		v = AER_PV_DROP_NO_DEVICE;
+		by0 = 0; by1 = 0;
+		for (f : 0 .. NF - 1) {
 			if
-			:: st[d] == AER_PV_DETECTED ->
-				fsm_group_mark(d, 0, M_NONE, true);
-				fsm_group_state(d, M_BIT(AER_PV_DETECTED),
-						AER_PV_WAIT_HOST)
-			:: else
-			fi;
-			dec = M_DEC_CHECK
-		:: dres[d] == VIRTIO_AER_PV_RESET_NONE ->
-			if
-			:: dflags[d] & AER_PV_DF_FALLBACK ->
-				fsm_group_state(d, M_BEFORE_RESUME,
-						AER_PV_RESUMING);
-				dec = AER_PV_FALLBACK
-			:: !(dflags[d] & AER_PV_DF_FALLBACK) &&
-			   (dflags[d] & AER_PV_DF_REQUESTED) -> dec = M_DEC_CHECK
-			:: else ->
+			:: (efns[e] & M_BIT(f)) && !fgone[f] ->
+				/* bridges[i] is not AER_PV_NO_BRIDGE */
+				fsm_take_fn(f);
 				if
-				:: !can_request -> fsm_fall_back(d)
-				:: else ->
-					fsm_group_mark(d, AER_PV_DF_REQUESTED,
-						       M_NONE, true);
-					fsm_group_state(d,
-						M_BIT(AER_PV_DETECTED),
-						AER_PV_WAIT_REQ);
-					dec = AER_PV_REQUEST
-				fi
+				:: bridge[f] == 0 -> by0 = by0 | M_BIT(sl)
+				:: else -> by1 = by1 | M_BIT(sl)
+				fi;
+				sl = 0
+			:: else
 			fi
-		fi;
-		if
-		:: dec == M_DEC_CHECK ->
-			if
-			:: ddl[d] != M_DL_RUNNING ->	/* now >= deadline */
-				fsm_group_mark(d, AER_PV_DF_TIMEDOUT, M_NONE,
-					       false);
-				dec = AER_PV_FAIL
-			:: else -> dec = AER_PV_WAIT
-			fi
-		:: else
-		fi
-	fi
-}
-
-/* aer_pv_reset_step() */
-inline fsm_reset_step(d)
-{
-	if
-	:: !M_BUSY(d) -> dec = AER_PV_NATIVE
-	:: else -> fsm_decide(d)
-	fi
-}
-
-/* aer_pv_wait_check() */
-inline fsm_wait_check(d)
-{
-	if
-	:: !M_BUSY(d) -> dec = AER_PV_FAIL
-	:: else ->
-		fsm_decide(d);
-		if
-		:: dec == AER_PV_REQUEST -> dec = AER_PV_WAIT
-		:: else
-		fi
-	fi
-}
-
-/* aer_pv_request_done(): has = an answer came, status = its status */
-inline fsm_request_done(d, has, status)
-{
-	if
-	:: !M_BUSY(d) || (dflags[d] & AER_PV_DF_LOST) -> dec = AER_PV_FAIL
-	:: else ->
-		if
-		:: dres[d] == VIRTIO_AER_PV_RESET_DONE -> fsm_resume_group(d)
-		:: dres[d] == VIRTIO_AER_PV_RESET_FAILED -> dec = AER_PV_FAIL
-		:: dres[d] == VIRTIO_AER_PV_RESET_PENDING -> dec = AER_PV_WAIT
-		:: dres[d] == VIRTIO_AER_PV_RESET_NONE ->
-			if
-			:: !has ->
-				fsm_group_mark(d, 0, VIRTIO_AER_PV_RESET_FAILED,
-					       false);
-				dec = AER_PV_FAIL
-			:: has && status == VIRTIO_AER_PV_S_OK ->
-				fsm_group_mark(d, 0, VIRTIO_AER_PV_RESET_DONE,
-					       false);
-				fsm_resume_group(d)
-			:: has && (status == VIRTIO_AER_PV_S_UNSUPPORTED ||
-				   status == VIRTIO_AER_PV_S_NOT_MANAGED) ->
-				fsm_fall_back(d)
-			:: else ->
-				fsm_group_mark(d, 0, VIRTIO_AER_PV_RESET_FAILED,
-					       false);
-				dec = AER_PV_FAIL
-			fi
-		fi
-	fi
-}
-
-/* aer_pv_recovery_done(): a recovery to start goes to s0 */
-inline fsm_recovery_done(d, ok)
-{
-	if
-	:: M_BUSY(d) ->
-		printf("MSC: recovery_done F%d error %d ok %d\n", d, dseq[d], ok);
-		ghost_end(d);
-		st[d] = AER_PV_IDLE;
-		if
-		:: dflags[d] & AER_PV_DF_PENDING ->
-			dseq[d] = pseq[d]; drseq[d] = prseq[d];
-			dsev[d] = psev[d]; dres[d] = pres[d];
-			dflags[d] = AER_PV_DF_EVENT; ddl[d] = M_DL_UNSET;
-			st[d] = AER_PV_DETECTED;
-			fsm_add_start(d)
-		:: else ->
-			dflags[d] = dflags[d] & (AER_PV_DF_EVENT | AER_PV_DF_AER)
-		fi;
-#ifdef CHECK_D
-		/* every error that came during a recovery is still tracked */
-		for (ge : 1 .. NERR) {
-			assert(!(second & M_GB(ge, d)) ||
-			       (ended & M_GB(ge, d)) ||
-			       (M_BUSY(d) && ge <= dseq[d]) ||
-			       ((dflags[d] & AER_PV_DF_PENDING) &&
-				ge <= pseq[d]))
 		}
-		ge = 0
+		f = 0;
+		if
+		:: by0 | by1 ->
+			v = AER_PV_OK;
+			last_seq = e;
+			if
+			:: esev[e] == VIRTIO_AER_PV_SEV_CORRECTABLE -> skip
+			:: else ->
+				fsm_new_reset(e, by0 | by1);
+#ifdef FIX_SHARED
+				rshared[e] = (by0 != 0 && by1 != 0);
+#endif
+				for (u : 0 .. NU - 1) {
+					fns = (u == 0 -> by0 : by1);
+					if
+					:: fns == 0
+					:: fns != 0 && ust[u] == AER_PV_IDLE ->
+						cseq[u] = 0; csev[u] = 0; cfns[u] = 0;
+						cres[u] = 0; GHOST_BCD(gcur[u] = 0);
+						fsm_fold(u, true, e, fns);
+						fsm_start(u)
+					:: fns != 0 && ust[u] != AER_PV_IDLE ->
+						fsm_fold(u, false, e, fns);
+#ifdef CHECK_D
+						/* (d): kept as the pending error */
+						assert(nseq[u] == e && (gnext[u] & M_BIT(e)))
 #else
-		skip
+						skip
+#endif
+					fi
+				}
+				u = 0; fns = 0;
+				/* (c,d): taken in for every function named */
+				for (gi : 0 .. NF - 1) {
+					if
+					:: (by0 | by1) & M_BIT(gi) ->
+						GHOST_CD(acc = acc | M_GB(e, fsl[gi]))
+					:: else
+					fi
+				}
+				gi = 0;
+				fsm_gc_resets()
+			fi
+		:: else
+		fi;
+		by0 = 0; by1 = 0
+	fi
+}
+
+/* aer_pv_on_reset() for EVT_RESET e with state nw */
+inline fsm_on_reset(e, nw)
+{
+	if
+	:: !rv[e] -> v = AER_PV_DROP_UNKNOWN_SEQ
+	:: rv[e] && rst[e] == (nw) -> v = AER_PV_DROP_DUPLICATE
+	:: rv[e] && rst[e] != (nw) && rst[e] != VIRTIO_AER_PV_RESET_PENDING ->
+		v = AER_PV_DROP_TRANSITION
+	:: else -> rst[e] = (nw); v = AER_PV_OK
+	fi
+}
+
+/*
+ * aer_pv_fail(): a request of the unit still SENT fails for everyone when
+ * the unit timed out, and is open again otherwise
+ */
+inline fsm_fail(u, why)
+{
+	fk = ureq[u];
+	if
+	:: fk != 0 && rv[fk] && rreq[fk] == AER_PV_REQ_SENT ->
+#ifdef FIX_GIVEUP
+		/* proposed: only a request that never left is open again;
+		 * one the host got may still be under way: it stays in
+		 * flight, whoever depends on it waits to its own deadline */
+		if
+		:: (why) == AER_PV_WHY_NOT_SENT -> rreq[fk] = AER_PV_REQ_NONE
+		:: else
+		fi
+#else
+		if
+		:: (why) == AER_PV_WHY_TIMEOUT ->
+			rreq[fk] = AER_PV_REQ_ANSWERED;
+			rst[fk] = VIRTIO_AER_PV_RESET_FAILED
+		:: else -> rreq[fk] = AER_PV_REQ_NONE
+		fi
 #endif
 	:: else
-	fi
+	fi;
+	fk = 0;
+	ureq[u] = 0;
+	if
+	:: uwhy[u] == AER_PV_WHY_NONE -> uwhy[u] = (why)
+	:: else
+	fi;
+	ust[u] = AER_PV_RESUMING;
+	dec = AER_PV_ACT_FAIL
 }
 
-/* aer_pv_on_aer(): result in av */
-inline fsm_on_aer(f)
+/* aer_pv_decide(): the action in dec, its seq in aseq, the function a
+ * request names in afn; gt (model only) the reset decided on */
+inline fsm_decide(u)
 {
+	aseq = cseq[u];
+	set = cres[u] | nres[u];
 	if
-	:: M_BUSY(f) ->
-		dflags[f] = dflags[f] | AER_PV_DF_AER;
-		av = AER_PV_AER_CLAIM
-	:: else -> av = AER_PV_AER_QUERY
-	fi
+	:: uwhy[u] != AER_PV_WHY_NONE -> fsm_fail(u, uwhy[u])
+	:: uwhy[u] == AER_PV_WHY_NONE && (!up || cfns[u] == 0) ->
+		fsm_fail(u, AER_PV_WHY_LOST)
+	:: else ->
+		fl = false; rq = false;
+		for (k : 1 .. NERR) {
+			if
+			:: (set & M_BIT(k)) && M_INFL(k) ->
+				fl = true;
+				if
+				:: rreq[k] == AER_PV_REQ_SENT -> rq = true
+				:: else
+				fi
+			:: else
+			fi
+		}
+		k = 0;
+		fsm_newest(set);
+		if
+		:: n == 0 -> fsm_fail(u, AER_PV_WHY_NO_ROOM)
+		:: n != 0 && (fl || rreq[n] == AER_PV_REQ_STALE) ->
+			/* wait for every reset in flight; a STALE answer:
+			 * the newer error is on its way, wait for it too */
+			if
+			:: udl[u] != M_DL_RUNNING ->	/* now >= deadline */
+				fsm_fail(u, AER_PV_WHY_TIMEOUT)
+			:: else ->
+				ust[u] = (rq -> AER_PV_WAIT_REQ : AER_PV_WAIT_HOST);
+				dec = AER_PV_ACT_WAIT
+			fi
+		:: n != 0 && !fl && rreq[n] != AER_PV_REQ_STALE && s != 0 ->
+			if
+			:: rst[s] == VIRTIO_AER_PV_RESET_FAILED ->
+				fsm_fail(u, AER_PV_WHY_RESET_FAILED)
+			:: else ->
+				ust[u] = AER_PV_RESUMING;
+				dec = AER_PV_ACT_RESUME; aseq = s
+			fi
+		:: n != 0 && !fl && rreq[n] != AER_PV_REQ_STALE && s == 0 &&
+		   unat[u] != 0 && n <= unat[u] ->
+			/* this unit's own native reset covered it */
+			ust[u] = AER_PV_RESUMING;
+			dec = AER_PV_ACT_RESUME; aseq = unat[u]
+		:: n != 0 && !fl && rreq[n] != AER_PV_REQ_STALE && s == 0 &&
+		   (unat[u] == 0 || n > unat[u]) ->
+			/* no reset was done: ask for one, for the newest */
+			gt = n;
+			fns = ((rfns[n] & ufns[u]) != 0 -> rfns[n] & ufns[u] :
+							  rfns[n]);
+			if
+			:: rreq[n] == AER_PV_REQ_UNSUPPORTED || !can_request ->
+				unat[u] = n;
+				ust[u] = AER_PV_RESUMING;
+				dec = AER_PV_ACT_NATIVE; aseq = n
+			:: rreq[n] != AER_PV_REQ_UNSUPPORTED && can_request &&
+			   udl[u] != M_DL_RUNNING ->
+				fsm_fail(u, AER_PV_WHY_TIMEOUT)
+			:: rreq[n] != AER_PV_REQ_UNSUPPORTED && can_request &&
+			   udl[u] == M_DL_RUNNING && fns == 0 ->
+				fsm_fail(u, AER_PV_WHY_LOST)
+			:: rreq[n] != AER_PV_REQ_UNSUPPORTED && can_request &&
+			   udl[u] == M_DL_RUNNING && fns != 0 ->
+				rreq[n] = AER_PV_REQ_SENT;
+				ureq[u] = n;
+				/* aer_pv_first_fn(): the lowest slot */
+				ureqfn[u] = ((fns & 1) -> fsl[0] : fsl[1]);
+				ust[u] = AER_PV_WAIT_REQ;
+				dec = AER_PV_ACT_REQUEST;
+				aseq = n; afn = ureqfn[u]
+			fi;
+			fns = 0
+		fi;
+		fl = false; rq = false; n = 0; s = 0
+	fi;
+	set = 0
 }
 
-/* aer_pv_on_query(): has = an answer came; (qseq, qsev, qres) = it */
-inline fsm_on_query(f, sev, has)
+/*
+ * aer_pv_on_response(): has = an answer came, st = its status, un = the
+ * request never left (in->unsent)
+ */
+inline fsm_on_response(u, has, st, un)
 {
+	k = ureq[u];
 	if
-	:: !has || qseq == 0 -> av = AER_PV_AER_NATIVE
+	:: k == 0 || !rv[k] || rreq[k] != AER_PV_REQ_SENT ->
+		k = 0; ureq[u] = 0; fsm_decide(u)
 	:: else ->
 		if
-		:: used[f] && (dseq[f] == qseq ||
-		   ((dflags[f] & AER_PV_DF_PENDING) && pseq[f] == qseq)) ->
-			dflags[f] = dflags[f] | AER_PV_DF_AER;
-			av = AER_PV_AER_CLAIM
-		:: else ->
+		:: un -> k = 0; fsm_fail(u, AER_PV_WHY_NOT_SENT)
+		:: !un && !has ->
+			ureq[u] = 0; rreq[k] = AER_PV_REQ_ANSWERED;
+			/* whoever else waits on it must not wait forever */
+			rst[k] = VIRTIO_AER_PV_RESET_FAILED; k = 0;
+			fsm_fail(u, AER_PV_WHY_NO_RESPONSE)
+		:: !un && has ->
+			ureq[u] = 0; rreq[k] = AER_PV_REQ_ANSWERED;
 			if
-			:: (used[f] && dseq[f] != 0 && !(qseq > dseq[f])) ||
-			   (last_seq != 0 && !(qseq > last_seq)) ->
-				av = AER_PV_AER_CLAIM	/* stale */
-			:: else ->
+			:: st == VIRTIO_AER_PV_S_OK ->
+				/* of the kind asked for: the host never
+				 * substitutes one */
+				rst[k] = VIRTIO_AER_PV_RESET_DONE
+			:: st == VIRTIO_AER_PV_S_UNSUPPORTED ||
+			   st == VIRTIO_AER_PV_S_NOT_MANAGED ->
+				rreq[k] = AER_PV_REQ_UNSUPPORTED
+			:: st == VIRTIO_AER_PV_S_STALE ->
+				/* ask again naming another function of the
+				 * error, or wait for the newer error */
 				if
-				:: !used[f] -> fsm_alloc(f)
+				:: fslot[ureqfn[u]] != M_NONE ->
+					rfns[k] = rfns[k] & ~M_BIT(fslot[ureqfn[u]])
 				:: else
 				fi;
-				msev = M_MAX(sev, qsev);
-				if
-				:: st[f] != AER_PV_IDLE ->
-#ifdef CHECK_D
-					isnew = qseq > dseq[f] && qseq > gmax;
-					if
-					:: isnew -> gfirst[qseq * NF + f] = dseq[f]
-					:: else
-					fi;
-#endif
-					fsm_coalesce(f, qseq, msev, qres);
-					dflags[f] = dflags[f] | AER_PV_DF_AER;
-#ifdef CHECK_D
-					if
-					:: isnew ->
-						assert((dflags[f] &
-							AER_PV_DF_PENDING) &&
-						       pseq[f] == qseq);
-						second = second | M_GB(qseq, f)
-					:: else
-					fi;
-#endif
-					isnew = false;
-					av = AER_PV_AER_CLAIM
-				:: else ->
-					fsm_start(f, qseq, msev, qres,
-						  AER_PV_DF_AER);
-					av = AER_PV_AER_JOIN
-				fi
-			fi
+				rreq[k] = (rfns[k] != 0 -> AER_PV_REQ_NONE :
+							   AER_PV_REQ_STALE)
+			:: else -> rst[k] = VIRTIO_AER_PV_RESET_FAILED
+			fi;
+			k = 0;
+			fsm_decide(u)
 		fi
+	fi
+}
+
+/* aer_pv_on_done(): the pending recovery starts, with or without the
+ * channel */
+inline fsm_on_done(u, ok)
+{
+	printf("MSC: IN_DONE unit %d error %d recovered %d\n", u, cseq[u], ok);
+	ghost_end(u);
+	ust[u] = AER_PV_IDLE;
+	cseq[u] = nseq[u]; csev[u] = nsev[u]; cfns[u] = nfns[u];
+	cres[u] = nres[u];
+	nseq[u] = 0; nsev[u] = 0; nfns[u] = 0; nres[u] = 0;
+	GHOST_BCD(gcur[u] = gnext[u]; gnext[u] = 0);
+	if
+	:: cseq[u] != 0 && cfns[u] != 0 -> fsm_start(u)
+	:: else ->
+		cseq[u] = 0; csev[u] = 0; cfns[u] = 0; cres[u] = 0;
+		GHOST_BCD(gcur[u] = 0)
+	fi;
+	check_done(u);
+	fsm_gc_resets()
+}
+
+/* aer_pv_on_fn_gone() */
+inline fsm_on_fn_gone(f)
+{
+	sl = fslot[f];
+	if
+	:: sl != M_NONE ->
+		u = bridge[f];
+		ufns[u] = ufns[u] & ~M_BIT(sl);
+		cfns[u] = cfns[u] & ~M_BIT(sl);
+		nfns[u] = nfns[u] & ~M_BIT(sl);
+		for (k : 1 .. NERR) {
+			rfns[k] = rfns[k] & ~M_BIT(sl)
+		}
+		k = 0;
+		if
+		:: ust[u] != AER_PV_IDLE && cfns[u] == 0 &&
+		   uwhy[u] == AER_PV_WHY_NONE -> uwhy[u] = AER_PV_WHY_LOST
+		:: else
+		fi;
+		if
+		:: nfns[u] == 0 ->
+			nseq[u] = 0; nsev[u] = 0; nres[u] = 0;
+			GHOST_BCD(gnext[u] = 0)
+		:: else
+		fi;
+		fsl[sl] = M_NONE; fslot[f] = M_NONE;
+		u = 0;
+		fsm_gc_resets()
+	:: else
+	fi;
+	sl = 0
+}
+
+/* aer_pv_on_down(): the pending errors stay, to be failed */
+inline fsm_on_down()
+{
+	up = false;
+	for (u : 0 .. NU - 1) {
+		if
+		:: ust[u] != AER_PV_IDLE && uwhy[u] == AER_PV_WHY_NONE ->
+			uwhy[u] = AER_PV_WHY_LOST
+		:: else
+		fi
+	}
+	u = 0
+}
+
+/*
+ * aer_pv_step() for the unit inputs: a unit that is idle answers FAIL
+ * to IN_RESET_STEP (never a reset nobody asked for) and NONE to the
+ * others.
+ */
+inline fsm_step_reset_step(u)
+{
+	if
+	:: ust[u] == AER_PV_IDLE -> dec = AER_PV_ACT_FAIL; aseq = 0
+	:: ust[u] != AER_PV_IDLE && ust[u] != AER_PV_DETECTED ->
+		fsm_fail(u, AER_PV_WHY_LOST)
+	:: ust[u] == AER_PV_DETECTED ->
+		udl[u] = M_DL_RUNNING;	/* now + timeout_ns */
+		fsm_decide(u)
+	fi
+}
+
+inline fsm_step_wake(u)
+{
+	if
+	:: M_AT_STEP(u) -> fsm_decide(u)
+	:: else -> dec = AER_PV_ACT_NONE
+	fi
+}
+
+inline fsm_step_response(u, has, st, un)
+{
+	if
+	:: M_AT_STEP(u) -> fsm_on_response(u, has, st, un)
+	:: else -> dec = AER_PV_ACT_NONE
+	fi
+}
+
+inline fsm_step_done(u, ok)
+{
+	if
+	:: ust[u] != AER_PV_IDLE -> fsm_on_done(u, ok)
+	:: else
 	fi
 }
 
 /* ================================================================
- * recovery.c glue
+ * The glue and the host
  * ================================================================ */
 
 /*
- * aer_pv_wake() is not modelled: a waiter blocks while its decision
- * would stay WAIT (M_QUIET_WAIT) and may time out at any moment, which
- * covers every wake-up, spurious or lost.  fsm_decide() answers WAIT
- * without side effects exactly when:
+ * IN_WAKE would answer WAIT and change nothing: the unit is at its reset
+ * step, has not failed, the channel is up, its cur has a function, the
+ * deadline runs, and a reset of cur or next is in flight or the newest
+ * was answered STALE.
  */
-#define M_QUIET_WAIT(d)	(M_BUSY(d) && \
-	!(dflags[d] & (AER_PV_DF_LOST | AER_PV_DF_TIMEDOUT)) && \
-	ddl[d] == M_DL_RUNNING && \
-	((dres[d] == VIRTIO_AER_PV_RESET_PENDING && st[d] != AER_PV_DETECTED) || \
-	 (dres[d] == VIRTIO_AER_PV_RESET_NONE && \
-	  !(dflags[d] & AER_PV_DF_FALLBACK) && \
-	  (dflags[d] & AER_PV_DF_REQUESTED))))
+#define M_FL(u, k)	(((cres[u] | nres[u]) & M_BIT(k)) && M_INFL(k))
+#define M_NEWEST(u)	(((cres[u] | nres[u]) & M_BIT(4)) -> 4 : \
+			 (((cres[u] | nres[u]) & M_BIT(3)) -> 3 : \
+			  (((cres[u] | nres[u]) & M_BIT(2)) -> 2 : \
+			   (((cres[u] | nres[u]) & M_BIT(1)) -> 1 : 0))))
+#if NERR >= 4
+#define M_ANY_FL(u)	(M_FL(u, 1) || M_FL(u, 2) || M_FL(u, 3) || M_FL(u, 4))
+#elif NERR == 3
+#define M_ANY_FL(u)	(M_FL(u, 1) || M_FL(u, 2) || M_FL(u, 3))
+#else
+#define M_ANY_FL(u)	(M_FL(u, 1) || M_FL(u, 2))
+#endif
+#define M_QUIET_WAIT(u)	(M_AT_STEP(u) && uwhy[u] == AER_PV_WHY_NONE && up && \
+	cfns[u] != 0 && udl[u] == M_DL_RUNNING && \
+	(M_ANY_FL(u) || (M_NEWEST(u) != 0 && \
+			 rreq[M_NEWEST(u)] == AER_PV_REQ_STALE)))
 
-/* aer_pv_add_to_run().  Result in nr: the new run, M_NONE if f joined a
- * listed run.  queue_work() is the caller's: rgo[nr] = true. */
-inline add_to_run(f, e, frz)
-{
-	nr = M_NONE;
-	for (ri : 0 .. NRUN - 1) {
-		if
-		:: nr == M_NONE && rstate[ri] == M_RUN_LISTED &&
-		   rbridge[ri] == bridge[f] ->
-			/* joins: run->ids[run->nr++] = id */
-			assert(rid1[ri] == M_NONE);
-			rid1[ri] = f; nr = NRUN
-		:: else
-		fi
-	}
-	if
-	:: nr == NRUN -> nr = M_NONE
-	:: else ->
-		for (ri : 0 .. NRUN - 1) {
-			if
-			:: nr == M_NONE && rstate[ri] == M_RUN_FREE -> nr = ri
-			:: else
-			fi
-		}
-		assert(nr != M_NONE);	/* NRUN is large enough */
-		rstate[nr] = M_RUN_LISTED; rbridge[nr] = bridge[f];
-		rseq[nr] = e; rfrz[nr] = frz; rid0[nr] = f; rid1[nr] = M_NONE
-	fi;
-	ri = 0
-}
+/* the answer to unit u's request is there */
+#define M_ANSWERED(u)	(utag[u] != M_NONE && rqst[utag[u]] == M_RQ_ANSWERED)
 
-/* aer_pv_native_reset() of everything under b, for error e */
-inline native_reset(b, e)
+/*
+ * The native reset of the bridge of unit u, for the error the decision
+ * was for (gt, the newest of the unit; act->seq).  It reaches the
+ * functions below the bridge.
+ */
+inline native_reset(u)
 {
+#ifdef CHECK_A
+	/* only when the host cannot reset */
+	assert(!can_request || eout[gt] == VIRTIO_AER_PV_S_UNSUPPORTED);
+#endif
 	for (tf : 0 .. NF - 1) {
 		if
-		:: bridge[tf] == (b) -> count_reset(e, tf)
+		:: bridge[tf] == (u) && !fgone[tf] -> count_reset(gt, tf)
 		:: else
 		fi
 	}
 	tf = 0
 }
 
-/* Host side of REQ_RESET: virtio_aer_pv_request_reset(), which answers at
- * once when it cannot reset and otherwise starts the reset. */
+/* Host side of REQ_RESET: virtio_aer_pv_request_reset(), which answers
+ * at once when it cannot reset and otherwise starts a link reset */
 inline host_request_reset(k, e, f)
 {
 	rqseq[k] = e; rqf[k] = f; rqgone[k] = false;
 	if
 	:: hseq[f] != e ->
-		printf("MSC: REQ_RESET %d for F%d: stale (host error %d, guest recovers %d)\n",
-		       e, f, hseq[f], dseq[f]);
+		printf("MSC: REQ_RESET %d for F%d: STALE (host error %d)\n",
+		       e, f, hseq[f]);
 #ifdef CHECK_E
-		/* (e): the guest recovers the host's newest error on f, yet
-		 * its request names another one */
-		assert(!(M_BUSY(f) && dseq[f] == hseq[f]));
+		/* (e): not the current error, so a newer one, on its way */
+		assert(hseq[f] > e);
 #endif
 		rqst[k] = M_RQ_ANSWERED; rqstatus[k] = VIRTIO_AER_PV_S_STALE
-	:: else ->
-		/* f->request_outcome, set for every function of the error */
-		if
-		:: eout[e] == VIRTIO_AER_PV_S_UNSUPPORTED ->
-			rqst[k] = M_RQ_ANSWERED;
-			rqstatus[k] = VIRTIO_AER_PV_S_UNSUPPORTED
-		:: else ->
-			rqst[k] = M_RQ_BUSY;
-			rqfail[k] = (eout[e] == VIRTIO_AER_PV_S_FAILED)
-		fi;
-		if
-		:: rqst[k] == M_RQ_BUSY ->
-			/* a link reset: every function of the link */
-			for (tf : 0 .. NF - 1) {
-				if
-				:: hlink[tf] == hlink[f] ->
-					count_reset(e, tf);
-					infl_set(tf, e)
-				:: else
-				fi
-			}
-			tf = 0
-		:: else
-		fi
+	:: hseq[f] == e && eout[e] == VIRTIO_AER_PV_S_UNSUPPORTED ->
+		printf("MSC: REQ_RESET %d for F%d: UNSUPPORTED\n", e, f);
+		rqst[k] = M_RQ_ANSWERED; rqstatus[k] = VIRTIO_AER_PV_S_UNSUPPORTED
+	:: hseq[f] == e && eout[e] != VIRTIO_AER_PV_S_UNSUPPORTED ->
+		printf("MSC: REQ_RESET %d for F%d: link reset\n", e, f);
+		rqst[k] = M_RQ_BUSY;
+		rqfail[k] = (eout[e] == VIRTIO_AER_PV_S_FAILED);
+		for (tf : 0 .. NF - 1) {
+			if
+			:: hlink[tf] == hlink[f] ->
+				count_reset(e, tf);
+				infl_set(tf, e)
+			:: else
+			fi
+		}
+		tf = 0
 	fi
 }
 
-/*
- * aer_pv_snap(): the entry as the decision just taken under the same lock
- * saw it; snap is snap.seq (the error a native reset is for), snaprs is
- * snap.reset_seq (the error a reset request names)
- */
-#define M_SNAP(d)	snap = dseq[d]; snaprs = drseq[d]
+/* free request record k */
+inline free_request(k)
+{
+	rqst[k] = M_RQ_FREE; rqseq[k] = 0; rqf[k] = 0; rqstatus[k] = 0;
+	rqfail[k] = false; rqgone[k] = false
+}
 
 /*
- * aer_pv_reset_step_wait(): loop on the decision until it is final; res
- * is the pci_ers_result_t.  The decision and snap come from the caller's
- * locked section, each later decision and snap from one locked section.
+ * aer_pv_send(): REQ_RESET for error aseq at function afn under a free
+ * tag; it does not leave (un) without the channel (unregister stopped
+ * the transport) or without a free tag (NREQ is larger than the
+ * requests the host can hold here, which an assertion checks)
  */
-inline reset_step_wait(b, d)
+inline send_request(u)
 {
+	k = 0;
 	do
-	:: dec == AER_PV_PROCEED -> res = M_ERS_RECOVERED; break
-	:: dec == AER_PV_FALLBACK || dec == AER_PV_NATIVE ->
-		d_step { native_reset(b, snap) };	/* for snap.seq */
-		res = M_ERS_RECOVERED; break
-	:: dec == AER_PV_FAIL -> res = M_ERS_DISCONNECT; break
-	:: dec == AER_PV_REQUEST ->
-		/* report(RESET_WAIT); aer_pv_request(REQ_RESET,
-		 * snap.reset_seq): the snapshot taken with the decision */
-		atomic {
-			k = 0;
-			do
-			:: k < NREQ && rqst[k] != M_RQ_FREE -> k++
-			:: else -> break
-			od;
-			assert(k < NREQ);
-			host_request_reset(k, snaprs, d)
-		};
-		if
-		:: d_step {
-				rqst[k] == M_RQ_ANSWERED;
-				has = true; status = rqstatus[k];
-				rqst[k] = M_RQ_FREE; rqstatus[k] = 0;
-				rqseq[k] = 0; rqf[k] = 0; rqfail[k] = false;
-				fsm_request_done(d, has, status);
-				M_SNAP(d);
-				printf("MSC: REQ_RESET answer %d -> %d\n", status, dec);
-				has = false; status = 0; k = 0
-		   }
-		:: d_step {			/* no answer in time */
-				rqst[k] != M_RQ_ANSWERED;
-				rqgone[k] = true;
-				fsm_request_done(d, false, 0);
-				M_SNAP(d);
-				printf("MSC: REQ_RESET timed out -> %d\n", dec);
-				k = 0
-		   }
-		fi
-	:: dec == AER_PV_WAIT ->
-		/*
-		 * report(RESET_WAIT) once; then gen = atomic_read();
-		 * wait_check; wait_event_timeout(gen moved); wait_check.
-		 * A wake-up after which aer_pv_wait_check() still answers WAIT
-		 * without changing anything is a no-op, so the wait is: block
-		 * while M_QUIET_WAIT(d), or run out of time (at any moment).
-		 */
-		if
-		:: d_step {
-			!M_QUIET_WAIT(d);
-			fsm_wait_check(d); M_SNAP(d);
-			printf("MSC: wait_check F%d: %d\n", d, dec)
-		   }
-		:: d_step {			/* out of time */
-			if
-			:: ddl[d] == M_DL_RUNNING -> ddl[d] = M_DL_EXPIRED
-			:: else
-			fi;
-			fsm_wait_check(d); M_SNAP(d);
-			printf("MSC: wait timed out, F%d: %d\n", d, dec)
-		   }
-		fi
-	od
-}
-
-/*
- * aer_pv_reset_link(), in three parts so that do_recovery() can fold the
- * first ones into its first step: aer_pv_find_busy() (in id), then
- * aer_pv_reset_step() with aer_pv_snap() (dec, snap), and the rest:
- * handled = aer-pv owns the reset step, then res is its result.
- */
-
-/* aer_pv_find_busy() with aer_pv_find_busy_cb(): in walk order (F0, F1),
- * the first busy function under b that is not RESUMING (the walk stops
- * there), else the first busy one */
-inline find_busy(b)
-{
-	id = M_NONE;
-	for (tf : 0 .. NF - 1) {
-		if
-		:: bridge[tf] == (b) && M_BUSY(tf) &&
-		   (id == M_NONE || st[id] == AER_PV_RESUMING) ->
-			if
-			:: id == M_NONE || st[tf] != AER_PV_RESUMING -> id = tf
-			:: else
-			fi
-		:: else
-		fi
-	}
-	tf = 0
-}
-
-inline reset_step(b)
-{
+	:: k < NREQ && rqst[k] != M_RQ_FREE -> k++
+	:: else -> break
+	od;
 	if
-	:: id != M_NONE ->
-		fsm_reset_step(id); M_SNAP(id);
-		printf("MSC: reset step under B%d: F%d error %d -> decision %d\n",
-		       b, id, snap, dec)
-	:: else
-	fi
-}
-
-inline reset_link_rest(b)
-{
-	if
-	:: id == M_NONE || dec == AER_PV_NATIVE -> handled = false
-	:: else -> handled = true; reset_step_wait(b, id)
-	fi;
-	dec = 0; id = 0; snap = 0; snaprs = 0
-}
-
-/*
- * aer_pv_find_busy() and aer_pv_reset_step() take the lock one after the
- * other.  With one function per Root Port (TOPO 0, 2) only the run
- * itself can end that function's recovery, so nothing that matters can
- * come in between and they are one step; under a shared Root Port
- * (TOPO 1, 3) another run may, and they stay two.
- */
-#if TOPO == 0 || TOPO == 2
-#define M_SPLIT_FIND	0
-#else
-#define M_SPLIT_FIND	1
-#endif
-
-/* list_del(&run->node) */
-inline LIST_DEL(r)
-{
-	if
-	:: r != M_NONE -> rstate[(r) % NRUN] = M_RUN_OFFLIST
-	:: else
-	fi
-}
-
-/*
- * pcie_do_recovery(pdev, state, reset_subordinates) with aer-pv's hooks
- * (patches/linux 0002, 0003): error_detected, the reset step for a
- * frozen channel, mmio_enabled, the reset a non-fatal error's NEED_RESET
- * asks for, slot_reset, resume.  frz: the channel state is
- * pci_channel_io_frozen (run->frozen; for the native recovery, a fatal
- * AER message).  'e' names the error a native reset is for when aer-pv
- * does not own the reset step.  ok = recovered.
- */
-inline do_recovery(guard, b, frz, e, r)
-{
-	/*
-	 * error_detected and the drivers' vote.  Frozen (a fatal error, or
-	 * one the host resets for): the reset step comes first whatever the
-	 * vote, then mmio_enabled and/or slot_reset, then resume; modelled
-	 * as NEED_RESET.  Normal: CAN_RECOVER then RECOVERED (mmio_enabled,
-	 * resume, no reset step at all), or NEED_RESET (the reset of patch
-	 * 0003, slot_reset, resume); CAN_RECOVER then NEED_RESET only adds
-	 * an mmio_enabled before the second, which the first already
-	 * covers.
-	 *
-	 * Touches that follow each other with nothing in between on the
-	 * guest's side (mmio_enabled + resume, slot_reset + resume) are one
-	 * step: a violation of (b) at either instant is a violation at the
-	 * one step placed at that instant.  Likewise the start of the run
-	 * (guard: a worker's queue_work(), or true) and error_detected touch
-	 * nothing shared, so they are one step with the first locked one.
-	 *
-	 * r: the run, whose list_del() is folded into the last step
-	 * (M_NONE for the native recovery, which has no run).
-	 */
-	atomic {
-		guard;
-		printf("MSC: pcie_do_recovery under B%d frozen %d (error %d)\n",
-		       b, (frz), e);
-		if
-		:: (frz) -> vote = M_ERS_NEED_RESET
-		:: else ->
-			if
-			:: vote = M_ERS_CAN_RECOVER
-			:: vote = M_ERS_NEED_RESET
-			fi
-		fi;
-		if
-		:: vote == M_ERS_CAN_RECOVER ->
-			touch(b); ok = true; LIST_DEL(r)	/* mmio_enabled, resume */
-		:: else ->
-			/* frozen: aer_pv_reset_subordinates() or
-			 * aer_root_reset(); normal: aer_pv_reset_nonfatal() */
-			find_busy(b);
-#if !M_SPLIT_FIND
-			reset_step(b)
-#else
-			skip
-#endif
-		fi
-	};
-	if
-	:: vote == M_ERS_CAN_RECOVER -> skip
+	:: !up -> un = true
 	:: else ->
-#if M_SPLIT_FIND
-		d_step { reset_step(b) };
-#endif
-		reset_link_rest(b);
-		if
-		:: !handled && (frz) ->
-			d_step { native_reset(b, e); touch(b); ok = true; LIST_DEL(r) }
-		:: !handled && !(frz) ->
-			/* no reset, as upstream */
-			d_step { touch(b); ok = true; LIST_DEL(r) }
-		:: handled && res == M_ERS_RECOVERED ->
-			d_step { touch(b); ok = true; LIST_DEL(r) }	/* slot_reset, resume */
-		:: else -> d_step { ok = false; LIST_DEL(r) }	/* perm_failure */
-		fi
+		assert(k < NREQ);
+		utag[u] = k;
+		host_request_reset(k, aseq, afn)
 	fi;
-	vote = 0; res = 0; handled = false
+	k = 0
 }
 
-
-/*
- * aer_pv_start_runs() for the functions an event starts (s0, then s1):
- * lock, aer_pv_add_to_run(), unlock for each, and only then queue_work()
- * for the new runs, so that every function is on its run before the run
- * starts.  The last add_to_run() and the queue_work() are one step:
- * nothing reads a run's functions before the run ends.
- */
-inline start_runs()
+/* aer_pv_detach(): stop waiting for an answer; a late one frees its tag */
+inline detach(u)
 {
 	if
-	:: s0 != M_NONE && s1 != M_NONE ->
-		d_step { add_to_run(s0, sseq, sfrz); n0 = nr; nr = 0; s0 = M_NONE }
+	:: utag[u] != M_NONE && rqst[utag[u]] == M_RQ_ANSWERED ->
+		free_request(utag[u])
+	:: utag[u] != M_NONE && rqst[utag[u]] != M_RQ_ANSWERED ->
+		rqgone[utag[u]] = true
 	:: else
 	fi;
-	if
-	:: s0 != M_NONE || s1 != M_NONE ->
-		d_step {
-			if
-			:: s0 != M_NONE -> add_to_run(s0, sseq, sfrz)
-			:: else -> add_to_run(s1, sseq, sfrz)
-			fi;
-			n1 = nr; nr = 0;
-			if
-			:: n0 != M_NONE -> rgo[n0] = true
-			:: else
-			fi;
-			if
-			:: n1 != M_NONE -> rgo[n1] = true
-			:: else
-			fi;
-			n0 = M_NONE; n1 = M_NONE; s0 = M_NONE; s1 = M_NONE;
-			sseq = 0; sfrz = false
-		}
-	:: else
-	fi
-}
-
-/* aer_pv_recover() after pcie_do_recovery(): list_del, then
- * recovery_done() (and aer_pv_start_runs()) for every function of the
- * run, then the wake-up; aer_pv_run_free() */
-inline run_free(r)
-{
-	rstate[r] = M_RUN_FREE; rbridge[r] = 0; rseq[r] = 0;
-	rfrz[r] = false; rid0[r] = 0; rid1[r] = 0; rgo[r] = false
-}
-
-/* add_to_run() + queue_work() for the function recovery_done() starts,
- * then (last) aer_pv_run_free() of run r */
-inline start_and_free(r, last)
-{
-	if
-	:: s0 != M_NONE ->
-		d_step {
-			add_to_run(s0, sseq, sfrz);
-			if
-			:: nr != M_NONE -> rgo[nr] = true
-			:: else
-			fi;
-			nr = 0; s0 = M_NONE; sseq = 0; sfrz = false;
-			if
-			:: last -> run_free(r)
-			:: else
-			fi
-		}
-	:: else
-	fi
+	utag[u] = M_NONE
 }
 
 /*
- * The end of aer_pv_recover(): (list_del was the last step of
- * do_recovery()) for every function of the run: report(RECOVERED or
- * FAILED), lock, recovery_done, unlock, aer_pv_start_runs(); then
- * aer_pv_wake() and aer_pv_run_free(), folded into the last step.
+ * perm_failure and IN_DONE, after a decision that said FAIL or NONE
+ * (nothing touches the device in between)
  */
-inline end_run(r)
+inline fail_and_done(u)
 {
-	d_step {
-		i0 = rid0[r]; i1 = rid1[r];
-		fsm_recovery_done(i0, ok);
-		if
-		:: i1 == M_NONE && s0 == M_NONE -> run_free(r)
-		:: else
-		fi
-	};
-	start_and_free(r, i1 == M_NONE);
 	if
-	:: i1 != M_NONE ->
-		d_step {
-			fsm_recovery_done(i1, ok);
-			if
-			:: s0 == M_NONE -> run_free(r)
-			:: else
-			fi
-		};
-		start_and_free(r, true)
+	:: dec == AER_PV_ACT_FAIL || dec == AER_PV_ACT_NONE ->
+		detach(u);
+		ghost_perm_failure(u);
+		fsm_step_done(u, false)
 	:: else
-	fi;
-	i0 = 0; i1 = 0; ok = false
+	fi
 }
 
 #define LOCALS \
-	byte tf, ge, g, grs, grr, ri, fi2; \
-	byte id, dec, res, vote, k, nr, status, av; \
-	byte i0, i1, s0 = M_NONE, s1 = M_NONE, sseq; \
-	byte n0 = M_NONE, n1 = M_NONE; \
-	byte f, e, v, sev, qseq, qsev, qres; \
-	byte msev, gm, snap, snaprs; \
-	bool ok, has, handled, wake, accepted, isnew, sfrz
+	byte tf, ge, gi, gk, k, fk, n, s, sl, set, fns, by0, by1, gt; \
+	byte dec, aseq, afn, vote, f, e, v, u; \
+	bool fl, rq, fz, un
 
 /* ================================================================
  * Processes
  * ================================================================ */
 
-/* aer_pv_run_work(): one worker per run record */
-proctype worker(byte r)
+/* aer_pv_unit_work() of unit w, with pcie_do_recovery() and
+ * aer_pv_reset_step() */
+proctype worker(byte w)
 {
 	LOCALS;
 end:
 	do
-	:: /* report(DETECTED) */
-		do_recovery(rgo[r], rbridge[r], rfrz[r], rseq[r], r);
-		end_run(r)
+	:: atomic {
+		go[w] ->
+		go[w] = false;
+		GHOST_CD(gdet[w] = gcur[w]);
+		if
+		:: cfns[w] == 0 ->
+			/* no function left: no pcie_do_recovery() */
+			printf("MSC: unit %d has no function left\n", w);
+			fsm_step_done(w, false)
+		:: cfns[w] != 0 ->
+			/* pcie_do_recovery(): error_detected on every
+			 * function below the bridge, then the vote */
+			printf("MSC: unit %d runs, frozen %d\n", w, ufrz[w]);
+			if
+			:: ufrz[w] -> vote = M_ERS_NEED_RESET
+			:: !ufrz[w] -> vote = M_ERS_CAN_RECOVER
+			:: !ufrz[w] -> vote = M_ERS_NEED_RESET
+			fi;
+			if
+			:: vote == M_ERS_CAN_RECOVER ->
+				/* mmio_enabled, resume; IN_DONE */
+				touch(w); fsm_step_done(w, true)
+			:: else ->
+				/* lock; IN_RESET_STEP; unlock */
+				fsm_step_reset_step(w); fail_and_done(w)
+			fi
+		fi
+	   };
+	   do
+	   :: dec == AER_PV_ACT_REQUEST ->
+		/* aer_pv_send(); without it, IN_RESPONSE(unsent) */
+		atomic {
+			send_request(w);
+			if
+			:: un ->
+				printf("MSC: unit %d REQ_RESET %d not sent\n", w, aseq);
+				un = false;
+				fsm_step_response(w, false, 0, true);
+				fail_and_done(w)
+			:: else -> dec = AER_PV_ACT_WAIT
+			fi
+		}
+	   :: dec == AER_PV_ACT_WAIT ->
+		/* aer_pv_wait(): the answer, a change (gen), or the
+		 * deadline */
+		if
+		:: d_step {
+			M_ANSWERED(w) ->
+			printf("MSC: unit %d REQ_RESET %d answered %d\n", w,
+			       rqseq[utag[w]], rqstatus[utag[w]]);
+			v = rqstatus[utag[w]]; free_request(utag[w]);
+			utag[w] = M_NONE;
+			fsm_step_response(w, true, v, false); v = 0;
+			fail_and_done(w)
+		   }
+		:: d_step {
+			!M_ANSWERED(w) && !M_QUIET_WAIT(w);
+			fsm_step_wake(w); fail_and_done(w);
+			printf("MSC: unit %d woken: %d\n", w, dec)
+		   }
+		:: d_step {			/* the deadline */
+			!M_ANSWERED(w) && M_WAIT_EXPIRE(w);
+			if
+			:: udl[w] == M_DL_RUNNING -> udl[w] = M_DL_EXPIRED
+			:: else
+			fi;
+			fsm_step_wake(w); fail_and_done(w);
+			printf("MSC: unit %d wait timed out: %d\n", w, dec)
+		   }
+		fi
+	   :: dec == AER_PV_ACT_RESUME || dec == AER_PV_ACT_NATIVE ->
+		/* [native reset,] slot_reset, resume; IN_DONE */
+		d_step {
+			detach(w);
+			if
+			:: dec == AER_PV_ACT_NATIVE -> native_reset(w)
+			:: else
+			fi;
+			touch(w);
+			fsm_step_done(w, true)
+		};
+		break
+	   :: else -> break		/* FAIL, NONE: done with it */
+	   od;
+	   atomic { dec = 0; aseq = 0; afn = 0; vote = 0; gt = 0; GHOST_CD(gdet[w] = 0) }
 	od
 }
 
-/* The virtio event work (vap_event_work -> aer_pv_channel_event), with
- * the channel's faults */
+/* The virtio event work: pop a buffer (with the channel's faults),
+ * lock, IN_EVENT, unlock, queue the units ACT_START names, wake */
 proctype events()
 {
 	LOCALS;
@@ -1485,8 +1391,6 @@ proctype events()
 end:
 	do
 	:: qn > 0 ->
-		/* vap_event_work(): pop a buffer, aer_pv_channel_event():
-		 * lock; aer_pv_receive(); unlock; aer_pv_wake() */
 		atomic {
 			/* reorder: take a later message first */
 			i = 0;
@@ -1497,7 +1401,7 @@ end:
 				:: i > 0 -> break
 				od;
 				faults++
-			:: else
+			:: true
 			fi;
 			m = q[i];
 			do
@@ -1513,85 +1417,20 @@ end:
 			fi;
 			if
 			:: m == 0 -> printf("MSC: event dropped\n")
-			:: m != 0 ->
+			:: m != 0 && !up -> printf("MSC: event after IN_DOWN\n")
+			:: m != 0 && up ->
 				e = M_MSG_SEQ(m);
 				if
 				:: M_MSG_TYPE(m) == VIRTIO_AER_PV_EVT_ERROR ->
-					fsm_on_error(e)
-				:: else -> fsm_on_reset(e, erst[e]);
-					printf("MSC: EVT_RESET %d (%d): verdict %d\n", e, erst[e], res)
+					fsm_on_error(e);
+					printf("MSC: EVT_ERROR %d: verdict %d\n", e, v)
+				:: else ->
+					fsm_on_reset(e, erst[e]);
+					printf("MSC: EVT_RESET %d (%d): verdict %d\n",
+					       e, erst[e], v)
 				fi
 			fi;
-			wake = false; accepted = false; v = 0; res = 0;
-			f = 0; m = 0; e = 0
-		};
-		start_runs()
-	od
-}
-
-/* The AER interrupt thread: pci_aer_handle_error() -> aer_pv_handle_error(),
- * or the native pcie_do_recovery(dev, state, aer_root_reset) */
-proctype aer_thread()
-{
-	LOCALS;
-	byte myr;
-end:
-	do
-	:: aqn > 0 ->
-		d_step {
-			e = aq[0]; aq[0] = aq[1]; aq[1] = aq[2]; aq[2] = 0;
-			aqn--;
-			f = ef0[e]; sev = esev[e];
-			fsm_on_aer(f);
-			printf("MSC: AER message error %d on F%d: %d\n", e, f, av)
-		};
-		if
-		:: av == AER_PV_AER_QUERY ->
-			/* REQ_QUERY, answered at once by the host */
-			if
-			:: d_step {
-				has = true; qseq = hseq[f];
-				qsev = hsev[f]; qres = hres[f];
-				fsm_on_query(f, sev, has);
-				printf("MSC: REQ_QUERY F%d -> seq %d reset %d: %d\n",
-				       f, qseq, qres, av)
-			   }
-#ifdef QUERY_TIMEOUT
-			:: d_step {
-				has = false; fsm_on_query(f, sev, has);
-				printf("MSC: REQ_QUERY F%d timed out: %d\n", f, av)
-			   }
-#endif
-			fi
-		:: else
-		fi;
-		if
-		:: av == AER_PV_AER_CLAIM -> skip
-		:: av == AER_PV_AER_JOIN ->
-			/* lock; the run recovers the host's error as f's
-			 * entry has it now: d->severity (only logged) and
-			 * aer_pv_frozen(d), not the AER message's severity */
-			d_step {
-				add_to_run(f, qseq, M_FROZEN(f)); myr = nr;
-				nr = 0
-			};
-			if
-			:: myr != M_NONE ->
-				/* aer_pv_recover(run) in this thread */
-				do_recovery(true, rbridge[myr], rfrz[myr],
-					    rseq[myr], myr);
-				end_run(myr)
-			:: else
-			fi
-		:: av == AER_PV_AER_NATIVE ->
-			/* not aer-pv's: upstream recovery, aer_root_reset */
-			do_recovery(true, bridge[f],
-				    sev == VIRTIO_AER_PV_SEV_FATAL, e, M_NONE)
-		fi;
-		d_step {
-			av = 0; has = false; qseq = 0; qsev = 0; qres = 0;
-			nr = 0; ok = false; f = 0; sev = 0; e = 0; myr = 0;
-			msev = 0
+			v = 0; m = 0; e = 0
 		}
 	od
 }
@@ -1600,60 +1439,65 @@ end:
 inline host_error()
 {
 	e = nexterr;
-	/* the first error is on F0: F0 and F1 are symmetric, except under
-	 * one Root Port, where aer_pv_find_busy() meets F0 first */
 	if
 	:: f = 0
-	:: (e > 1 && topo != 0) || topo == 1 -> f = 1
+	:: e > 1 && topo != 0 -> f = 1
 	fi;
-	ef0[e] = f; ef1[e] = M_NONE;
 	if
 	:: esev[e] = VIRTIO_AER_PV_SEV_NONFATAL
+#ifndef NONFATAL_ONLY
 	:: esev[e] = VIRTIO_AER_PV_SEV_FATAL
+#endif
+#ifdef CORRECTABLE
+	:: esev[e] = VIRTIO_AER_PV_SEV_CORRECTABLE
+#endif
 	fi;
 	/* the host's reset: none, done before the notification, under way
-	 * (ending DONE or FAILED with EVT_RESET), or failed up front.
-	 * Unless NONFATAL_HOST_RESET, a non-fatal error has none or one
-	 * done before the notification (see the header); NO_HOST_RESET:
-	 * none at all */
+	 * (ending DONE or FAILED with EVT_RESET), or failed up front */
 	if
 	:: eres[e] = VIRTIO_AER_PV_RESET_NONE
 #ifndef NO_HOST_RESET
-	:: eres[e] = VIRTIO_AER_PV_RESET_DONE
+	:: esev[e] != VIRTIO_AER_PV_SEV_CORRECTABLE ->
+		eres[e] = VIRTIO_AER_PV_RESET_DONE
 #ifndef NONFATAL_HOST_RESET
 	:: esev[e] == VIRTIO_AER_PV_SEV_FATAL ->
 #else
-	:: true ->
+	:: esev[e] != VIRTIO_AER_PV_SEV_CORRECTABLE ->
 #endif
 		if
 		:: eres[e] = VIRTIO_AER_PV_RESET_PENDING;
 		   eend[e] = VIRTIO_AER_PV_RESET_DONE
+#ifndef HOST_WORKS
 		:: eres[e] = VIRTIO_AER_PV_RESET_PENDING;
 		   eend[e] = VIRTIO_AER_PV_RESET_FAILED
 		:: eres[e] = VIRTIO_AER_PV_RESET_FAILED
+#endif
 		fi
 #endif
 	fi;
+	/* request_outcome, for the functions of this error */
 	if
-	:: eres[e] == VIRTIO_AER_PV_RESET_NONE && can_request ->
+	:: eres[e] == VIRTIO_AER_PV_RESET_NONE && can_request &&
+	   esev[e] != VIRTIO_AER_PV_SEV_CORRECTABLE ->
 		if
 		:: eout[e] = VIRTIO_AER_PV_S_OK
+#ifndef HOST_WORKS
 		:: eout[e] = VIRTIO_AER_PV_S_FAILED
+#endif
 		:: eout[e] = VIRTIO_AER_PV_S_UNSUPPORTED
 		fi
-	:: else -> eout[e] = VIRTIO_AER_PV_S_OK	/* the guest asks only when
-						 * it can and the host did
-						 * not reset */
+	:: else -> eout[e] = VIRTIO_AER_PV_S_OK	/* not asked */
 	fi;
-	/* a reset names every function of the link; without one, the
-	 * host may still name them all */
+	/* a host reset names every function of the link; without one, the
+	 * reporting function (or, NONE_NAMES_LINK, maybe all) */
+	efns[e] = M_BIT(f);
 	if
 	:: hlink[1 - f] == hlink[f] && eres[e] != VIRTIO_AER_PV_RESET_NONE ->
-		ef1[e] = 1 - f
+		efns[e] = 3
 #ifdef NONE_NAMES_LINK
 	:: hlink[1 - f] == hlink[f] && eres[e] == VIRTIO_AER_PV_RESET_NONE ->
 		if
-		:: ef1[e] = 1 - f
+		:: efns[e] = 3
 		:: skip
 		fi
 #endif
@@ -1661,8 +1505,12 @@ inline host_error()
 	fi;
 	for (tf : 0 .. NF - 1) {
 		if
-		:: tf == ef0[e] || tf == ef1[e] ->
-			hseq[tf] = e; hsev[tf] = esev[e]; hres[tf] = eres[e];
+		:: efns[e] & M_BIT(tf) ->
+			/* the current error: a correctable one is not */
+			if
+			:: esev[e] != VIRTIO_AER_PV_SEV_CORRECTABLE -> hseq[tf] = e
+			:: else
+			fi;
 			if
 			:: eres[e] != VIRTIO_AER_PV_RESET_NONE ->
 				/* DONE: before the notification; PENDING:
@@ -1679,22 +1527,9 @@ inline host_error()
 		fi
 	}
 	tf = 0;
-#ifndef NO_AER_MSG
-	/* also an emulated AER message on funcs[0] (at most NAER; unless
-	 * AER_MSG_NONFATAL, only for a fatal error: see the header) */
-	if
-#ifdef AER_MSG_NONFATAL
-	:: naer < NAER ->
-#else
-	:: naer < NAER && esev[e] == VIRTIO_AER_PV_SEV_FATAL ->
-#endif
-		aq[aqn] = e; aqn++; naer++
-	:: skip
-	fi;
-#endif
 	q[qn] = M_MSG(VIRTIO_AER_PV_EVT_ERROR, e); qn++;
-	printf("MSC: host error %d on F%d (+F%d) sev %d reset %d (ends %d)\n",
-	       e, ef0[e], ef1[e], esev[e], eres[e], eend[e]);
+	printf("MSC: host error %d on F%d (functions %d) sev %d reset %d (ends %d) request %d\n",
+	       e, f, efns[e], esev[e], eres[e], eend[e], eout[e]);
 	nexterr++
 }
 
@@ -1703,12 +1538,7 @@ inline host_reset_end(e)
 {
 	for (tf : 0 .. NF - 1) {
 		if
-		:: tf == ef0[e] || tf == ef1[e] ->
-			infl_clear(tf, e);
-			if
-			:: hseq[tf] == e -> hres[tf] = eend[e]
-			:: else
-			fi
+		:: efns[e] & M_BIT(tf) -> infl_clear(tf, e)
 		:: else
 		fi
 	}
@@ -1723,22 +1553,15 @@ inline host_request_end(k)
 {
 	for (tf : 0 .. NF - 1) {
 		if
-		:: hlink[tf] == hlink[rqf[k]] ->
-			infl_clear(tf, rqseq[k]);
-			if
-			:: hseq[tf] == rqseq[k] ->
-				hres[tf] = (rqfail[k] -> VIRTIO_AER_PV_RESET_FAILED :
-					    VIRTIO_AER_PV_RESET_DONE)
-			:: else
-			fi
+		:: hlink[tf] == hlink[rqf[k]] -> infl_clear(tf, rqseq[k])
 		:: else
 		fi
 	}
 	tf = 0;
+	printf("MSC: requested reset for error %d ends (failed %d)\n",
+	       rqseq[k], rqfail[k]);
 	if
-	:: rqgone[k] ->			/* nobody waits: dropped */
-		rqst[k] = M_RQ_FREE; rqseq[k] = 0; rqf[k] = 0;
-		rqfail[k] = false; rqgone[k] = false
+	:: rqgone[k] -> free_request(k)	/* nobody waits: dropped */
 	:: else ->
 		rqst[k] = M_RQ_ANSWERED;
 		rqstatus[k] = (rqfail[k] -> VIRTIO_AER_PV_S_FAILED :
@@ -1753,28 +1576,71 @@ proctype host()
 end:
 	do
 	:: nexterr <= NERR -> atomic { host_error(); e = 0; f = 0 }
-	:: eend[1] != 0 -> atomic { host_reset_end(1) }
-	:: eend[2] != 0 -> atomic { host_reset_end(2) }
-	:: eend[3] != 0 -> atomic { host_reset_end(3) }
-	:: rqst[0] == M_RQ_BUSY -> atomic { host_request_end(0) }
-	:: rqst[1] == M_RQ_BUSY -> atomic { host_request_end(1) }
-	:: rqst[2] == M_RQ_BUSY -> atomic { host_request_end(2) }
+	:: eend[1] != 0 -> d_step { host_reset_end(1) }
+#if NERR >= 2
+	:: eend[2] != 0 -> d_step { host_reset_end(2) }
+#endif
+#if NERR >= 3
+	:: eend[3] != 0 -> d_step { host_reset_end(3) }
+#endif
+#if NERR >= 4
+	:: eend[4] != 0 -> d_step { host_reset_end(4) }
+#endif
+	:: rqst[0] == M_RQ_BUSY -> d_step { host_request_end(0) }
+	:: rqst[1] == M_RQ_BUSY -> d_step { host_request_end(1) }
+#if NREQ > 2
+	:: rqst[2] == M_RQ_BUSY -> d_step { host_request_end(2) }
+#endif
+#if NREQ > 3
+	:: rqst[3] == M_RQ_BUSY -> d_step { host_request_end(3) }
+#endif
+#if NREQ > 4
+	:: rqst[4] == M_RQ_BUSY -> d_step { host_request_end(4) }
+#endif
+	od
+}
+
+/* The channel goes away (unregister), or a function leaves the guest */
+proctype env()
+{
+	byte f, u, sl, k, gk;
+end:
+	do
+#ifdef DOWN
+	:: !downed -> d_step {
+		downed = true; fsm_on_down();
+		printf("MSC: IN_DOWN\n")
+	   }
+#endif
+#ifdef GONE
+	:: !gone_done -> atomic {
+		gone_done = true;
+		if
+		:: f = 0
+		:: f = 1
+		fi;
+		fsm_on_fn_gone(f);
+		fgone[f] = true;
+		/* (c,d): its errors end with it */
+		GHOST_CD(ended = ended | (acc & M_FMASK(f)));
+		printf("MSC: IN_FN_GONE F%d\n", f);
+		f = 0
+	   }
+#endif
+	:: false
 	od
 }
 
 #ifdef CHECK_D
-/* (d) in every final state: every error that came during a recovery has
- * ended */
+/* (d) in every final state: every error taken in has ended */
 active proctype final_check()
 {
-	timeout -> assert((second & ~ended) == 0)
+	timeout -> assert((acc & ~ended) == 0)
 }
 #endif
 
 init
 {
-	byte i;
-
 	atomic {
 		/* topology */
 #if TOPO == 3
@@ -1798,19 +1664,20 @@ init
 		:: can_request = false
 		fi;
 #endif
-		for (i : 0 .. NRUN - 1) {
-			rid0[i] = M_NONE; rid1[i] = M_NONE
-		}
-		for (i : 0 .. MAXE - 1) {
-			ef0[i] = M_NONE; ef1[i] = M_NONE
-		}
-		i = 0;
+		fsl[0] = M_NONE; fsl[1] = M_NONE;
+		fslot[0] = M_NONE; fslot[1] = M_NONE;
+		utag[0] = M_NONE; utag[1] = M_NONE;
 		run host();
 		run events();
-		run aer_thread();
 		run worker(0);
-		run worker(1);
-		run worker(2);
-		run worker(3)
+		if
+		:: topo != 1 -> run worker(1)
+		:: else
+		fi;
+#if defined(DOWN) || defined(GONE)
+		run env()
+#else
+		skip
+#endif
 	}
 }

@@ -2,22 +2,31 @@
 # SPDX-License-Identifier: GPL-2.0
 """Fail when the Promela model and the C sources disagree on a constant.
 
-tests/model/aer_pv.pml mirrors, as #defines of the same names:
-  - every VIRTIO_AER_PV_(EVT|REQ|RESET|S|SEV|PHASE)_* value of the protocol
-    header include/uapi/linux/virtio_aer_pv.h (message types, flags,
-    requests, reset states and kinds, status codes, severities, phases);
-  - every enumerator of enum aer_pv_state, enum aer_pv_decision and
-    enum aer_pv_aer_verdict, and every AER_PV_DF_* flag, of
-    drivers/pci/pcie/aer_pv/fsm.h;
+The C headers are the only source of truth: this script holds no value of
+its own, it reads every one from them.  tests/model/aer_pv.pml mirrors, as
+#defines of the same names:
+  - every VIRTIO_AER_PV_(F|EVT|REQ|RESET|S|SEV|PHASE)_* value of the
+    protocol header include/uapi/linux/virtio_aer_pv.h (feature bits,
+    message types, request types, reset states and kinds, status codes,
+    severities, phases);
+  - every enumerator of the enums of drivers/pci/pcie/aer_pv/fsm.h that
+    the model transcribes: enum aer_pv_state (unit states), enum
+    aer_pv_req (reset request states), enum aer_pv_why (failure reasons),
+    enum aer_pv_input_type and enum aer_pv_act_type (aer_pv_step()'s
+    inputs and actions);
   - the enum aer_pv_verdict values of protocol.h that it uses.
 
 This checks that each of those appears in the model with the same value,
-and that the model defines no VIRTIO_AER_PV_* or AER_PV_* name (message
-type, state, ...) that the sources lack or give another value.  Exit 0
-when they agree, 1 (listing every difference) when they drifted apart.
+that the model defines each name once, and that it defines no
+VIRTIO_AER_PV_* or AER_PV_* name (message type, state, ...) that the
+sources lack or give another value (a name the design dropped, such as
+REQ_QUERY, is drift too).  Exit 0 when they agree, 1 (listing every
+difference) when they drifted apart.
 
 Usage: drift.py [--header H] [--fsm F] [--protocol P] [--model M]
 (defaults: the files of this tree), e.g. to test it on a scratch copy.
+drift.py --legend prints, from the same headers, what the numbers in the
+model's MSC lines mean (scripts/verify.sh shows it with a trail).
 """
 
 import argparse
@@ -35,7 +44,11 @@ NOT_MODELLED = {
         "a bound in ms; the model's waits time out nondeterministically",
 }
 
-FAMILY = re.compile(r"VIRTIO_AER_PV_(EVT|REQ|RESET|S|SEV|PHASE)_\w+$")
+FAMILY = re.compile(r"VIRTIO_AER_PV_(F|EVT|REQ|RESET|S|SEV|PHASE)_\w+$")
+
+# The enums of fsm.h that the model transcribes
+FSM_ENUMS = ("aer_pv_state", "aer_pv_req", "aer_pv_why", "aer_pv_input_type",
+             "aer_pv_act_type")
 DEFINE = re.compile(r"^\s*#\s*define\s+(\w+)\s+([^/\s][^/]*?)\s*(?:/[*/].*)?$")
 
 
@@ -67,16 +80,20 @@ def read(path):
         sys.exit(f"drift: cannot read {path}: {e.strerror}")
 
 
-def defines(path):
-    """{name: value} of the object-like #defines with an integer value."""
+def defines(path, dups=None):
+    """{name: value} of the object-like #defines with an integer value;
+    names defined more than once go to dups, if given."""
     out = {}
     for line in read(path).splitlines():
         m = DEFINE.match(line)
         if not m:
             continue
         v = int_value(m.group(2))
-        if v is not None:
-            out.setdefault(m.group(1), v)
+        if v is None:
+            continue
+        if m.group(1) in out and dups is not None:
+            dups.add(m.group(1))
+        out.setdefault(m.group(1), v)
     return out
 
 
@@ -105,6 +122,36 @@ def enum(path, name):
     return out
 
 
+def legend(args):
+    """One line: the values of the names a trail prints as numbers."""
+    header = defines(args.header)
+
+    def names(pairs, prefix):
+        return " ".join(f"{v} {k[len(prefix):].lower()}"
+                        for k, v in sorted(pairs.items(), key=lambda kv: kv[1])
+                        if k.startswith(prefix) and not k.startswith(prefix + "NR_"))
+
+    def hdr(prefix, skip=()):
+        return names({k: v for k, v in header.items()
+                      if k.startswith(prefix) and k not in skip}, prefix)
+
+    verdicts = {k: v for k, v in enum(args.protocol, "aer_pv_verdict").items()
+                if k != "AER_PV_OK"}
+    parts = [
+        "state " + names(enum(args.fsm, "aer_pv_state"), "AER_PV_"),
+        "action " + names(enum(args.fsm, "aer_pv_act_type"), "AER_PV_ACT_"),
+        "why " + names(enum(args.fsm, "aer_pv_why"), "AER_PV_WHY_"),
+        "verdict 0 ok " + names(verdicts, "AER_PV_DROP_"),
+        "sev " + hdr("VIRTIO_AER_PV_SEV_"),
+        "reset " + hdr("VIRTIO_AER_PV_RESET_",
+                       [k for k in header if k.startswith("VIRTIO_AER_PV_RESET_KIND_")
+                        or k in NOT_MODELLED]),
+        "status/request " + hdr("VIRTIO_AER_PV_S_"),
+    ]
+    return "; ".join(parts) + ("; error sets and functions (functions N) "
+                               "are bit masks: BIT(seq), BIT(F)")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--header", default=os.path.join(
@@ -115,30 +162,35 @@ def main():
         ROOT, "drivers/pci/pcie/aer_pv/protocol.h"))
     ap.add_argument("--model", default=os.path.join(
         ROOT, "tests/model/aer_pv.pml"))
+    ap.add_argument("--legend", action="store_true",
+                    help="print the meaning of the numbers in a trail")
     args = ap.parse_args()
 
+    if args.legend:
+        print(legend(args))
+        return 0
+
     header = defines(args.header)
-    fsm_defs = defines(args.fsm)
-    model = defines(args.model)
+    dups = set()
+    model = defines(args.model, dups)
 
     # What the model must mirror, name -> (value, where)
     required = {}
     for k, v in header.items():
         if FAMILY.match(k) and k not in NOT_MODELLED:
             required[k] = (v, "virtio_aer_pv.h")
-    for en in ("aer_pv_state", "aer_pv_decision", "aer_pv_aer_verdict"):
+    for en in FSM_ENUMS:
         for k, v in enum(args.fsm, en).items():
             required[k] = (v, f"fsm.h enum {en}")
-    for k, v in fsm_defs.items():
-        if k.startswith("AER_PV_DF_"):
-            required[k] = (v, "fsm.h")
     # What the model may use besides
     optional = {k: (v, "protocol.h enum aer_pv_verdict")
                 for k, v in enum(args.protocol, "aer_pv_verdict").items()}
     for k, v in header.items():
         optional.setdefault(k, (v, "virtio_aer_pv.h"))
 
-    drift = []
+    drift = [f"{k} is defined more than once in the model"
+             for k in sorted(dups)
+             if k.startswith("VIRTIO_AER_PV_") or k.startswith("AER_PV_")]
     for k, (v, where) in sorted(required.items()):
         if k not in model:
             drift.append(f"{k} = {v} ({where}) is missing from the model")
@@ -168,9 +220,9 @@ def main():
               "of fsm.c) to match")
         return 1
     nproto = sum(1 for w in required.values() if w[1] == "virtio_aer_pv.h")
-    print(f"drift: ok: {nproto} protocol constants, "
-          f"{len(required) - nproto} fsm.h states, decisions, verdicts and "
-          "flags agree with the model")
+    print(f"drift: ok: {nproto} protocol constants and "
+          f"{len(required) - nproto} fsm.h enumerators (states, request "
+          "states, failure reasons, inputs, actions) agree with the model")
     return 0
 
 
