@@ -97,34 +97,54 @@ static void check(const struct aer_pv_core *core)
 	}
 }
 
-/* What the reset step was told: never past a reset in flight, never twice */
+/* The newest seq of a set of resets; 0 for none */
+static u32 newest_seq(const struct aer_pv_core *core, u64 set)
+{
+	u32 seq = 0;
+	unsigned int i;
+
+	for (i = 0; i < AER_PV_MAX_RESETS; i++)
+		if ((set & (1ULL << i)) &&
+		    (!seq || aer_pv_seq_after(core->resets[i].seq, seq)))
+			seq = core->resets[i].seq;
+	return seq;
+}
+
+/*
+ * What the reset step was told: never past a reset in flight, never a
+ * reset for errors that a done reset covers (one not older than the
+ * newest running error), never a native reset of an error the host reset.
+ */
 static void check_action(const struct aer_pv_core *core, unsigned int r,
 			 const struct aer_pv_action *act)
 {
 	const struct aer_pv_rec *rec = &core->recs[r];
 	u64 set = rec->cur.resets | rec->next.resets;
+	u32 cur = newest_seq(core, rec->cur.resets);
 	unsigned int i;
 
 	switch (act->type) {
 	case AER_PV_ACT_RESUME:
-	case AER_PV_ACT_NATIVE:
 		if (in_flight(core, set))
 			fail("going on while a host reset is in flight", r);
-		if (act->type == AER_PV_ACT_RESUME)
-			break;
-		for (i = 0; i < AER_PV_MAX_RESETS; i++)
-			if ((set & (1ULL << i)) && core->resets[i].host)
-				fail("native reset after the host's", r);
 		break;
+	case AER_PV_ACT_NATIVE:
 	case AER_PV_ACT_REQUEST:
+		if (act->type == AER_PV_ACT_NATIVE && in_flight(core, set))
+			fail("going on while a host reset is in flight", r);
 		for (i = 0; i < AER_PV_MAX_RESETS; i++) {
 			const struct aer_pv_reset *t = &core->resets[i];
 
 			if (!(set & (1ULL << i)))
 				continue;
-			if (t->state == VIRTIO_AER_PV_RESET_DONE)
-				fail("requesting a second reset", r);
-			if (t->seq == act->seq &&
+			if (t->state == VIRTIO_AER_PV_RESET_DONE &&
+			    !aer_pv_seq_after(cur, t->seq))
+				fail("a second reset for covered errors", r);
+			if (t->seq != act->seq)
+				continue;
+			if (act->type == AER_PV_ACT_NATIVE && t->host)
+				fail("native reset after the host's", r);
+			if (act->type == AER_PV_ACT_REQUEST &&
 			    (t->req != AER_PV_REQ_SENT ||
 			     t->state != VIRTIO_AER_PV_RESET_NONE))
 				fail("request for a reset already done", r);

@@ -479,8 +479,12 @@ static void stale_answer_without_newer_error_times_out(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, c->act.why, AER_PV_WHY_TIMEOUT);
 }
 
-/* A request that times out fails those who wait on the same reset. */
-static void request_timeout_fails_the_reset_for_all(struct kunit *test)
+/*
+ * Model finding: a request the host got may still be under way when its
+ * unit gives up.  It stays in flight: the others that wait on it wait to
+ * their own deadline, and none asks for it again.
+ */
+static void request_given_up_stays_in_flight(struct kunit *test)
 {
 	struct fsm_ctx *c = test->priv;
 	static const u32 fns[] = { FN_A, FN_C };
@@ -492,8 +496,106 @@ static void request_timeout_fails_the_reset_for_all(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, rec(test, BR_2)->state, AER_PV_WAIT_REQ);
 	c->now = TIMEOUT_NS;
 	KUNIT_EXPECT_EQ(test, wake(test, BR_1), AER_PV_ACT_FAIL);
+	KUNIT_EXPECT_EQ(test, c->act.why, AER_PV_WHY_TIMEOUT);
+	KUNIT_EXPECT_EQ(test, wake(test, BR_2), AER_PV_ACT_WAIT);
+	c->now = TIMEOUT_NS + 1;
 	KUNIT_EXPECT_EQ(test, wake(test, BR_2), AER_PV_ACT_FAIL);
-	KUNIT_EXPECT_EQ(test, c->act.why, AER_PV_WHY_RESET_FAILED);
+	KUNIT_EXPECT_EQ(test, c->act.why, AER_PV_WHY_TIMEOUT);
+	KUNIT_EXPECT_EQ(test, stats(test, FN_A)->reset_requests, 1ull);
+}
+
+/*
+ * Model finding (one-device): the pending error a timed-out request was
+ * for runs frozen and waits for that request; it neither resumes during
+ * the reset the host may still be doing nor asks for a second one.
+ */
+static void pending_error_of_given_up_request_waits(struct kunit *test)
+{
+	struct fsm_ctx *c = test->priv;
+
+	host_error(c, 1, SEV_F, R_NONE, FN_A);
+	host_error(c, 2, SEV_NF, R_NONE, FN_A);
+	KUNIT_EXPECT_EQ(test, reset_step(test, BR_1), AER_PV_ACT_REQUEST);
+	KUNIT_EXPECT_EQ(test, c->act.seq, 2u);
+	c->now = TIMEOUT_NS;
+	KUNIT_EXPECT_EQ(test, wake(test, BR_1), AER_PV_ACT_FAIL);
+	KUNIT_EXPECT_EQ(test, done(test, BR_1, false), AER_PV_ACT_START);
+	KUNIT_EXPECT_EQ(test, rec(test, BR_1)->cur.seq, 2u);
+	KUNIT_EXPECT_TRUE(test, rec(test, BR_1)->frozen);
+	KUNIT_EXPECT_EQ(test, reset_step(test, BR_1), AER_PV_ACT_WAIT);
+	c->now = 2 * TIMEOUT_NS;
+	KUNIT_EXPECT_EQ(test, wake(test, BR_1), AER_PV_ACT_FAIL);
+	KUNIT_EXPECT_EQ(test, stats(test, FN_A)->reset_requests, 1ull);
+}
+
+/*
+ * Model finding (function-gone): the functions of a running recovery
+ * leave while its request is out.  The pending recovery does not ask for
+ * the same reset a second time, during the first.
+ */
+static void request_of_lost_recovery_is_not_asked_again(struct kunit *test)
+{
+	struct fsm_ctx *c = test->priv;
+	struct aer_pv_input in = { .type = AER_PV_IN_FN_GONE, .fn = FN_A };
+
+	host_error(c, 1, SEV_F, R_NONE, FN_A);
+	host_error(c, 2, SEV_F, R_NONE, FN_B);
+	KUNIT_EXPECT_EQ(test, reset_step(test, BR_1), AER_PV_ACT_REQUEST);
+	KUNIT_EXPECT_EQ(test, c->act.fn, FN_B);
+	aer_pv_step(&c->core, &in, c->now, &c->act);
+	KUNIT_EXPECT_EQ(test, wake(test, BR_1), AER_PV_ACT_FAIL);
+	KUNIT_EXPECT_EQ(test, c->act.why, AER_PV_WHY_LOST);
+	KUNIT_EXPECT_EQ(test, done(test, BR_1, false), AER_PV_ACT_START);
+	KUNIT_EXPECT_EQ(test, reset_step(test, BR_1), AER_PV_ACT_WAIT);
+	KUNIT_EXPECT_EQ(test, rec(test, BR_1)->state, AER_PV_WAIT_REQ);
+}
+
+/*
+ * Model finding (pending-misses-group-reset): a non-fatal error without a
+ * host reset that names functions of two units runs frozen in both, so a
+ * unit whose drivers would vote CAN_RECOVER cannot resume while the other
+ * unit's request resets the link.
+ */
+static void shared_nonfatal_error_runs_frozen(struct kunit *test)
+{
+	struct fsm_ctx *c = test->priv;
+	static const u32 fns[] = { FN_A, FN_C };
+
+	host_error_n(c, 1, SEV_NF, R_NONE, 2, fns);
+	KUNIT_EXPECT_EQ(test, hweight32(c->act.start), 2);
+	KUNIT_EXPECT_TRUE(test, rec(test, BR_1)->frozen);
+	KUNIT_EXPECT_TRUE(test, rec(test, BR_2)->frozen);
+	KUNIT_EXPECT_EQ(test, reset_step(test, BR_2), AER_PV_ACT_REQUEST);
+	KUNIT_EXPECT_EQ(test, reset_step(test, BR_1), AER_PV_ACT_WAIT);
+	KUNIT_EXPECT_EQ(test, answer(test, BR_2, VIRTIO_AER_PV_S_OK, 1),
+			AER_PV_ACT_RESUME);
+	KUNIT_EXPECT_EQ(test, wake(test, BR_1), AER_PV_ACT_RESUME);
+	KUNIT_EXPECT_EQ(test, stats(test, FN_A)->reset_requests, 0ull);
+	KUNIT_EXPECT_EQ(test, stats(test, FN_C)->reset_requests, 1ull);
+}
+
+/*
+ * Model finding (two-functions, three errors): a reset done for an older
+ * error does not cover a newer one; the recovery asks for the newer
+ * error's reset instead of resuming on the older one while another unit
+ * may ask for that reset.
+ */
+static void older_reset_does_not_cover_newer_error(struct kunit *test)
+{
+	struct fsm_ctx *c = test->priv;
+
+	host_error(c, 1, SEV_F, R_DONE, FN_A);
+	host_error(c, 2, SEV_F, R_DONE, FN_A);
+	host_error(c, 3, SEV_F, R_NONE, FN_A);
+	KUNIT_EXPECT_EQ(test, reset_step(test, BR_1), AER_PV_ACT_RESUME);
+	KUNIT_EXPECT_EQ(test, c->act.seq, 2u);
+	KUNIT_EXPECT_EQ(test, done(test, BR_1, true), AER_PV_ACT_START);
+	KUNIT_EXPECT_EQ(test, rec(test, BR_1)->cur.seq, 3u);
+	KUNIT_EXPECT_EQ(test, reset_step(test, BR_1), AER_PV_ACT_REQUEST);
+	KUNIT_EXPECT_EQ(test, c->act.seq, 3u);
+	KUNIT_EXPECT_EQ(test, answer(test, BR_1, VIRTIO_AER_PV_S_OK, 3),
+			AER_PV_ACT_RESUME);
+	KUNIT_EXPECT_EQ(test, c->act.seq, 3u);
 }
 
 /*
@@ -1008,7 +1110,11 @@ static struct kunit_case aer_pv_fsm_cases[] = {
 	KUNIT_CASE(stale_answer_follows_newer_error),
 	KUNIT_CASE(stale_answer_waits_for_newer_event),
 	KUNIT_CASE(stale_answer_without_newer_error_times_out),
-	KUNIT_CASE(request_timeout_fails_the_reset_for_all),
+	KUNIT_CASE(request_given_up_stays_in_flight),
+	KUNIT_CASE(pending_error_of_given_up_request_waits),
+	KUNIT_CASE(request_of_lost_recovery_is_not_asked_again),
+	KUNIT_CASE(shared_nonfatal_error_runs_frozen),
+	KUNIT_CASE(older_reset_does_not_cover_newer_error),
 	KUNIT_CASE(two_functions_one_port_one_recovery),
 	KUNIT_CASE(overlapping_errors_one_port_one_reset_each),
 	KUNIT_CASE(error_after_reset_step_waits_its_turn),

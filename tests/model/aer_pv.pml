@@ -1,139 +1,158 @@
 /*
  * SPDX-License-Identifier: GPL-2.0
  *
- * aer_pv.pml - Promela model of virtio-aer-pv recovery AS DESIGNED in
- * the guest core v2 (issue 12), for the SPIN model checker.
- * scripts/verify.sh runs it; tests/model/drift.py checks that its
- * constants (the #defines below with VIRTIO_AER_PV_ and AER_PV_ names)
- * have the values of include/uapi/linux/virtio_aer_pv.h,
- * drivers/pci/pcie/aer_pv/fsm.h and protocol.h, which are the only
- * source of truth.  Model-only names start with M_.
+ * aer_pv.pml - Promela model of the aer-pv recovery (guest core v2, issue
+ * 12) AS IMPLEMENTED, for the SPIN model checker.  scripts/verify.sh runs
+ * it; tests/model/drift.py checks that its constants (the #defines below
+ * with VIRTIO_AER_PV_ and AER_PV_ names) have the values of
+ * include/uapi/linux/virtio_aer_pv.h, drivers/pci/pcie/aer_pv/fsm.h and
+ * protocol.h, which are the only source of truth.  Model-only names start
+ * with M_.  Transcribed from fsm.c, and kept in step with it.
  *
  * What is modelled, and from where
  * --------------------------------
- *  guest core  drivers/pci/pcie/aer_pv/fsm.c, one inline per function,
- *           same name with fsm_ for aer_pv_: fsm_take_fn, fsm_new_reset,
- *           fsm_prune, fsm_fold, fsm_start, fsm_on_error, fsm_on_reset,
- *           fsm_fail, fsm_decide, fsm_on_response, fsm_on_done,
- *           fsm_on_fn_gone, fsm_on_down, fsm_gc_resets, and aer_pv_step()
- *           as fsm_step_*.  Fixed tables as fsm.h has them: function
- *           slots (their order is what aer_pv_first_fn() picks from),
- *           recovery units with cur and next, one reset object per host
- *           error with state, req and host (kind is always LINK here).
- *  glue     what recovery.c / channel.c do around it, as the brief for
- *           them says: proctype events() feeds every event as IN_EVENT
- *           (the bridges are the topology's) and queues the units in
- *           ACT_START; proctype worker(u) is the work of unit u:
- *           pcie_do_recovery() for its bridge (error_detected on every
- *           function below it; frozen, or a driver voting NEED_RESET:
- *           the reset step IN_RESET_STEP, then while WAIT or REQUEST a
- *           bounded wait and IN_WAKE or IN_RESPONSE; RESUME / NATIVE:
- *           slot_reset and resume, after a native reset of the bridge
- *           for NATIVE; FAIL: perm_failure), then IN_DONE, which may
- *           START the unit again.  Every aer_pv_step() is one atomic
- *           step (d_step): the glue serialises them with one mutex.
- *           proctype env() removes a function (IN_FN_GONE) or takes the
- *           channel away (IN_DOWN; the waits end, no new event).
+ *  core     drivers/pci/pcie/aer_pv/fsm.c, one inline per function, same
+ *           name with fsm_ for aer_pv_ (fsm_take_fn, fsm_new_reset,
+ *           fsm_newest, fsm_prune, fsm_fold, fsm_err_frozen, fsm_start,
+ *           fsm_on_error, fsm_on_reset, fsm_fail, fsm_decide,
+ *           fsm_on_response, fsm_on_done, fsm_on_fn_gone, fsm_on_down,
+ *           fsm_gc_resets), aer_pv_step() for IN_RESET_STEP, IN_WAKE and
+ *           IN_RESPONSE as fsm_step, for IN_DONE as fsm_step_done.  Its
+ *           tables as fsm.h has them: function slots (aer_pv_first_fn()
+ *           picks the lowest), recovery units (state, frozen, why,
+ *           req_seq, req_fn, native_seq, fns, deadline, cur and next),
+ *           one reset object per host error (state, req, host, fns).
+ *  glue     channel.c and recovery.c.  proctype events() is the event
+ *           work with aer_pv_channel_event(): IN_EVENT (the bridges are
+ *           the topology's), then queue_work() for every unit in
+ *           ACT_START (go[]).  proctype worker(w) is aer_pv_unit_work()
+ *           of unit w: pcie_do_recovery() of its bridge (no function
+ *           left: none, IN_DONE(false)); error_detected; a frozen channel,
+ *           or a driver voting NEED_RESET, gets the reset step,
+ *           aer_pv_reset_step(): IN_RESET_STEP, then while WAIT or
+ *           REQUEST aer_pv_send() (a request that cannot leave:
+ *           IN_RESPONSE(unsent)) and aer_pv_wait() (the answer:
+ *           IN_RESPONSE; a change (gen) or the deadline: IN_WAKE);
+ *           RESUME or NATIVE (aer_pv_native_reset() of the bridge):
+ *           slot_reset, resume; FAIL: perm_failure; aer_pv_detach() of
+ *           a request still out.  Then IN_DONE, which may START the
+ *           pending recovery in the same work.  Every aer_pv_step() is
+ *           one d_step: the glue serialises them with ch->lock.
+ *           proctype env() is the bus notifier (IN_FN_GONE: a function
+ *           leaves the guest) and aer_pv_channel_unregister() (IN_DOWN;
+ *           no event after it, a request no longer leaves, every wait
+ *           is woken).
  *  host     qemu/hw/virtio/virtio-aer-pv.c.  proctype host(): an error
  *           (severity; the host's reset NONE, DONE before the
  *           notification, PENDING ending DONE or FAILED with EVT_RESET,
- *           or FAILED up front; the outcome of a reset request), the
- *           end of a host reset, the end of a requested reset;
+ *           or FAILED up front; the outcome of a reset request), the end
+ *           of a host reset, the end of a requested reset.
  *           host_request_reset() is virtio_aer_pv_request_reset():
- *           STALE when seq is not the function's newest error,
- *           UNSUPPORTED, or a link reset that answers OK or FAILED when
- *           it ends; the guest may stop waiting for the answer (a host
- *           slower than the guest's bound, or one that never answers).
- *           QEMU sends no emulated AER message for a managed function
- *           while the driver is live, so there is none here.
+ *           STALE when seq is not the function's current error (the
+ *           newest uncorrectable one), UNSUPPORTED, or a link reset of
+ *           the function's link that answers OK or FAILED when it ends,
+ *           possibly after the guest stopped waiting (a host slower than
+ *           the guest's bound, or one that never answers).  QEMU sends no
+ *           emulated AER message for a managed function while the
+ *           driver is live: there is none here.
  *  channel  the event queue, host to guest: q[] in proctype events().
  *           Up to FAULTS faults in all: a message taken out of order
  *           (reorder), delivered and queued again (duplicate), or lost.
- *           Responses to requests are not subject to faults.
+ *           Answers to requests come on their own buffers, without
+ *           faults.
  *
  * Abstractions, and why they are sound for the properties
  * -------------------------------------------------------
- *  - Two functions F0, F1; NERR errors (default 2), seq 1..NERR; seq
- *    numbers do not wrap, so aer_pv_seq_after(a, b) is a > b (KUnit
- *    covers the wrap).  The first error is on F0: F0 and F1 are
- *    symmetric in every topology (function slots are taken in the order
- *    the functions appear).
+ *  - Two functions F0, F1, two guest bridges at most; NERR errors
+ *    (default 2, at most 4), seq 1..NERR; seq numbers do not wrap, so
+ *    aer_pv_seq_after(a, b) is a > b (KUnit covers the wrap).  The first
+ *    error is on F0: F0 and F1 are symmetric in every topology (slots
+ *    are taken in the order functions appear).
  *  - A unit's index is its bridge's (aer_pv_find_rec() or the first free
  *    record: a renaming).  The reset object of error e is slot e
- *    (aer_pv_new_reset() takes any free slot; with at most 4 errors no
- *    table fills, so AER_PV_DROP_TABLE_FULL, no_room and WHY_NO_ROOM
- *    are not reached; KUnit covers them).
- *  - Time: a unit's deadline is UNSET, RUNNING (set by IN_RESET_STEP)
- *    or EXPIRED.  A wait may run out at any moment: the host may be
- *    slower than the guest's bound, or never answer.  With -DHOST_WORKS
- *    the host is prompt instead and always answers: a wait runs out only
- *    when IN_WAKE would go on waiting and nothing is owed to the guest
- *    (M_HOST_IDLE: no event queued, no host reset under way, no reset
- *    request decided and not answered and taken in), i.e. only when the
+ *    (aer_pv_new_reset() takes any free slot).  With at most 4 errors
+ *    and 2 functions no table fills: AER_PV_DROP_TABLE_FULL,
+ *    aer_pv_evict_fn(), no_room and WHY_NO_ROOM are not reached, nor
+ *    are the 16 request tags all taken (an assertion checks NREQ);
+ *    KUnit covers those.
+ *  - Time: a unit's deadline is UNSET, RUNNING (IN_RESET_STEP) or
+ *    EXPIRED.  A wait may run out at any moment: the host may be slower
+ *    than the guest's bound, or never answer.  With -DHOST_WORKS the host
+ *    is prompt and always answers instead: a wait runs out only when
+ *    IN_WAKE would go on waiting and nothing is owed to the guest
+ *    (M_HOST_IDLE: no event queued, no host reset under way, no request
+ *    decided, sent or answered and not taken in), i.e. only when the
  *    guest waits for something that will not come.
- *  - Wake-ups: the glue wakes every waiter after each aer_pv_step().  A
- *    waiter blocks while IN_WAKE would answer WAIT and change nothing
- *    but WAIT_HOST <-> WAIT_REQ (M_QUIET_WAIT), which covers every
- *    wake-up, spurious or not, because the wait may also end by time.
- *    A request's wait ends with the answer, with time, or when the
- *    channel goes away ("fails the waiting ones"): IN_RESPONSE(NULL).
- *  - ACT_NONE from IN_WAKE / IN_RESPONSE (the unit is no longer at its
- *    reset step) ends the glue's reset step as a failure (perm_failure).
- *  - Steps merged where nothing observable can happen in between: the
- *    start of a unit's work with error_detected and, for a normal
- *    channel and CAN_RECOVER, with mmio_enabled + resume and IN_DONE; or
- *    with IN_RESET_STEP; slot_reset + resume (and the native reset
- *    before them) with IN_DONE; perm_failure with IN_DONE and with the
- *    decision that gave FAIL.  A touch is checked at the instant of the
- *    merged step; IN_DONE only moves the unit's own pending error, which
- *    commutes with what the others do meanwhile.
+ *  - Wake-ups: the glue bumps ch->gen and wakes every waiter after each
+ *    change (an event, an answer, a function gone, unregister, a unit's
+ *    work ending), and a wait compares against the gen of its decision.
+ *    A waiter here blocks while IN_WAKE would answer WAIT and change
+ *    nothing but WAIT_HOST <-> WAIT_REQ (M_QUIET_WAIT); that covers every
+ *    wake-up, spurious or not, since the wait may also end by time.
+ *  - Answers that do not decode or do not echo the seq are not modelled
+ *    (protocol.c; KUnit): IN_RESPONSE(NULL), WHY_NO_RESPONSE, is not
+ *    reached.  The host answers a request with the kind asked for.
+ *  - Steps merged where nothing observable can happen in between: what
+ *    the glue does between two locked sections (start its work and
+ *    error_detected, end a wait and take an answer, send a request)
+ *    with the aer_pv_step() that follows; a FAIL (or a work with no
+ *    function left) with perm_failure and IN_DONE; a normal channel's
+ *    CAN_RECOVER (mmio_enabled, resume) with the start of the work and
+ *    IN_DONE; slot_reset and resume (after the native reset for NATIVE)
+ *    with IN_DONE, in a step of their own after the decision.  A touch
+ *    is checked at the instant of that step; IN_DONE only moves the
+ *    unit's own pending recovery, which commutes with the others.
  *  - Driver answers: frozen (rec->frozen), the reset step comes first,
  *    whatever the vote: modelled as NEED_RESET.  Normal: CAN_RECOVER
- *    (mmio_enabled, resume, no reset step) or NEED_RESET (the reset
- *    step of the 6.18 backport, then slot_reset, resume); CAN_RECOVER
- *    then NEED_RESET from mmio_enabled only adds a touch at the instant
- *    the CAN_RECOVER branch already checks.  Native resets succeed.
- *  - Reset kinds: every function is a PF with a link: the bridge needs
- *    VIRTIO_AER_PV_RESET_KIND_LINK, and a host link reset (own or
- *    requested) reaches every function of the host link (hlink[]); a
- *    native reset reaches the functions below the guest bridge.
- *  - Not modelled: malformed messages (protocol.c drops them before the
+ *    (mmio_enabled, resume, no reset step) or NEED_RESET (the reset step
+ *    of the v6.18 backport, then slot_reset, resume); CAN_RECOVER then
+ *    NEED_RESET from mmio_enabled only adds a touch at the instant the
+ *    CAN_RECOVER branch already checks.  Native resets succeed.
+ *  - Reset kinds: every function is a PF below a bridge: the bridge needs
+ *    VIRTIO_AER_PV_RESET_KIND_LINK; a host link reset (own or requested)
+ *    reaches every function of the host link (hlink[]), a native reset
+ *    the functions below the guest bridge.
+ *  - Not modelled: malformed events (protocol.c drops them before the
  *    core), statistics, logging, REQ_PHASE (informational), a function
- *    coming back after its removal.
- *  - Ghost variables (rc, infl, gcur, gnext, acc, ended, ...) exist only
- *    in the search of the property that reads them.
+ *    coming back after its removal, DEVICE_NEEDS_RESET (an unregister and
+ *    a new channel).
+ *  - Ghost variables (rc, infl, gcur, gnext, gdet, acc, ended) exist only
+ *    in the searches of the properties that read them.
  *
  * Properties: compile with exactly one of
  * ----------
  *  -DCHECK_A (a) assertion in count_reset(): per host error and
  *      function, at most one reset reaches the device: the host's own
  *      reset, a reset the guest requested for that error (a link reset
- *      counts for every function of the link, so "per link"), or a
- *      native reset of the unit's bridge for the error the glue does it
- *      for (act->seq); and a native reset only when the host cannot
- *      reset (no VIRTIO_AER_PV_F_RESET_REQUEST, or UNSUPPORTED for that
- *      error).
+ *      counts for every function of the link: "per link"), or a native
+ *      reset of a unit's bridge for that error (act->seq: the newest of
+ *      the unit, which the decision is for); and a native reset only
+ *      when the host cannot reset (no VIRTIO_AER_PV_F_RESET_REQUEST, or
+ *      UNSUPPORTED for that error).
  *  -DCHECK_B (b) assertion in touch(): no mmio_enabled, slot_reset or
  *      resume starts on a function below the unit's bridge while a host
  *      reset (the host's own, or a requested one) of an error that the
  *      running recovery holds is in flight at the host.  The recovery's
- *      errors are those folded into its cur: the one that started it and
- *      those folded into the pending recovery it started from.
- *  -DCHECK_C (c) LTL, checked with pan -a -f (weak fairness): every
- *      error the guest took in for a function ends, by a recovery that
- *      holds it ending (resume or perm_failure) with the function in it,
- *      or by the function's removal: [] (unfinished -> <> !unfinished).
+ *      errors are those folded into its cur: the one that started it, or
+ *      those folded into the pending recovery it started from.  (Errors
+ *      that arrive after its start are the next recovery's: their host
+ *      reset may begin under a running mmio_enabled, which no guest can
+ *      prevent.)
+ *  -DCHECK_C (c) LTL, checked with pan -a -f (weak fairness): every error
+ *      the guest took in for a function ends, by the IN_DONE of a
+ *      recovery that holds it, ran error_detected for it and has the
+ *      function, or by the function's removal:
+ *      [] (unfinished -> <> !unfinished).
  *  -DCHECK_D (d) assertions: an error taken in for a function whose unit
  *      is busy is folded into the pending recovery; after every IN_DONE
  *      each open error of the unit's functions is held by the recovery
- *      that starts; and in every final state every error has ended
- *      (proctype final_check, on `timeout').
+ *      that starts; in every final state every error has ended (proctype
+ *      final_check, on `timeout').
  *  -DCHECK_E (e) assertions: a reset request names the host's current
- *      error of the function it names, or one older than it (STALE:
- *      the newer error is on its way to the guest, which folds it and
- *      asks again); with -DHOST_WORKS (no failed or unanswered reset,
- *      no channel fault, a prompt host) no recovery ends in
- *      perm_failure.
+ *      error of the function it names, or an older one (STALE: the newer
+ *      error is on its way, the guest folds it and asks again); with
+ *      -DHOST_WORKS (no failed or unanswered reset, no channel fault, no
+ *      removal, a prompt host) no recovery ends in perm_failure.
  *
  * Configurations (scripts/verify.sh; -D knobs, defaults in brackets)
  * --------------
@@ -146,124 +165,88 @@
  *  NO_HOST_RESET (no error has a host reset), NO_CAN_REQUEST [the host
  *  may or may not offer VIRTIO_AER_PV_F_RESET_REQUEST],
  *  NONFATAL_HOST_RESET (a non-fatal error may have every host reset
- *  timing; default NONE or DONE), NONE_NAMES_LINK (an error without a
- *  host reset may name every function of the link; default the
- *  reporting one), NONFATAL_ONLY, CORRECTABLE (correctable errors too:
- *  they make the host's current error newer, but start no recovery),
- *  HOST_WORKS (see Time), DOWN (the channel may go away once), GONE
- *  (one function may leave the guest).
- *  The configurations verify.sh runs are listed there, with their sizes
- *  in Documentation/aer-pv-design.rst.
+ *  timing; default NONE or DONE), NONFATAL_ONLY, CORRECTABLE (correctable errors too),
+ *  HOST_WORKS (see Time; needs FAULTS=0), DOWN (the channel may go away
+ *  once), GONE (one function may leave the guest once).
+ *  The configurations verify.sh runs are listed there; make verify logs
+ *  each search's states, time and memory.
  *
- * Findings: the design of fsm.c as written violates these properties
- * ------------------------------------------------------------------
- *  Each trail is the shortest pan found (pan -i); "no host reset" is an
- *  error event with reset NONE; each finding has a proposed fix in fsm.c,
- *  modelled behind a -DFIX_* knob that is off by default (the model is
- *  fsm.c as written); scripts/verify.sh --proposed-fixes checks the
- *  default configurations with all of them.
+ * Findings, and what fixed them
+ * -----------------------------
+ *  fsm.c as of 7159eda violated (a) and (b); the trails below are the
+ *  shortest pan found (pan -i).  Findings 1 to 3 are a helper session's;
+ *  4 showed once 1 and 2 were fixed.  "No host reset": an error event with
+ *  reset NONE.  Each has a KUnit case (aer_pv_fsm_test.c, named here).
  *
- *  1. A reset request the guest stopped waiting for is not a host reset
- *     in flight.  (b), one-device and every topology.  Error 1 (fatal,
- *     no host reset) on F0: its unit starts, frozen.  Error 2
- *     (non-fatal, no host reset) on F0 folds into the pending recovery.
- *     The reset step of 1 asks for a link reset for 2 (the newest); the
- *     host starts it, slower than the guest's bound: IN_RESPONSE(NULL)
- *     marks reset 2 FAILED and fails recovery 1 (NO_RESPONSE).  IN_DONE
- *     starts the recovery of 2 normal (aer_pv_err_frozen() looks at
- *     r->host only); the drivers vote CAN_RECOVER and mmio_enabled /
- *     resume reach F0 while the requested reset of error 2 is under
- *     way.  With frozen fixed, a third error with a host reset DONE in
- *     the same pending recovery still resumes on it (the newest settled
- *     reset) while reset 2 is under way (three-errors).  Fix
- *     (FIX_FROZEN, FIX_NO_RESPONSE): aer_pv_err_frozen() also for a
- *     reset with req SENT or ANSWERED; on no answer, leave the reset
- *     SENT (in flight: whoever depends on it waits to its deadline)
- *     instead of FAILED.
- *  2. A native reset is not recorded.  (a), one-device.  No
- *     VIRTIO_AER_PV_F_RESET_REQUEST.  Errors 1 and 2 (fatal, no host
- *     reset) on F0, 2 arriving before the reset step of 1: that step
- *     decides for 2, the newest: NATIVE, a native reset.  The pending
- *     recovery of 2 decides NATIVE again: a second native reset after
- *     error 2 (the same with UNSUPPORTED instead of no
- *     F_RESET_REQUEST).  Fix (FIX_NATIVE): remember in the unit the
- *     reset a native reset was done for (rec->native_seq = t->seq) and
- *     answer RESUME for it; also set act->seq = t->seq for NATIVE
- *     (act->seq is cur.seq today: the log names the older error).
- *  3. Units of one error vote independently.  (b),
- *     pending-misses-group-reset.  Error 1 (non-fatal, no host reset)
- *     names F0 and F1, below two Root Ports: two units, both normal.
- *     F1's drivers vote NEED_RESET: its unit asks for a link reset of 1;
- *     F0's vote CAN_RECOVER: mmio_enabled / resume reach F0 during that
- *     reset.  Fix (FIX_SHARED): a reset whose error names functions in
- *     more than one unit makes their recoveries frozen (a flag in
- *     struct aer_pv_reset, read by aer_pv_err_frozen()), so every one
- *     waits at its reset step for the one request.
- *  4. Units of one error decide on different resets.  (b),
- *     pending-misses-group-reset, with fixes 1-3, 5 and 6.  Error 1
- *     (fatal, no host reset) names F0 and F1 (two units); error 2
- *     (fatal, no host reset, UNSUPPORTED) on F0 folds into F0's pending
- *     recovery.  F0's reset step decides for 2, the newest: REQUEST,
- *     UNSUPPORTED, NATIVE; F1's decides for 1: REQUEST, a link reset of
- *     F0 and F1; F0's native reset, slot_reset and resume run during the
- *     link reset for error 1, which F0's recovery holds.  The same with
- *     a newer reset DONE instead of NATIVE.  A unit leaves its reset
- *     step on a reset of its own while an older one it shares with
- *     another unit is still unsettled, and the other unit may still
- *     ask for it.  No fix proposed here: either the reset step asks for
- *     every older shared reset that some function still has as its
- *     newest error (naming that function) before it goes on, or a reset
- *     done for a newer error settles the older ones of every unit when
- *     it was a link reset of their functions; a design decision.
- *  5. STALE is recorded on the shared reset.  (e), shared-error-stale.
- *     Error 1 (fatal, no host reset) names F0 and F1 (two units);
- *     error 2 on F0 only.  F0's unit asks for 1 naming F0: STALE (F0's
- *     current error is 2) and marks reset 1 STALE.  F1's unit then waits
- *     at its reset step for a newer error, which never comes to it (2
- *     names F0 only): TIMEOUT, perm_failure, with a working host.  Fix
- *     (FIX_STALE): STALE is about the function named: record it in the
- *     unit (rec->stale_seq), leave the reset's req NONE so that another
- *     unit asks for it naming its own function.
- *  6. A request names a function the error did not name.  (e),
- *     shared-root-port-three-errors.  F0 and F1 below one Root Port.
- *     Error 1 (fatal, no host reset) on F0 starts the unit; errors 2 on
- *     F0 and 3 on F1 (no host reset) fold into its pending recovery.
- *     The reset step asks for 3, the newest, naming
- *     aer_pv_first_fn(next.fns) = F0: the host answers STALE (F0's
- *     current error is 2, an older one), and the unit waits for a newer
- *     error that never comes: TIMEOUT, perm_failure.  Fix
- *     (FIX_FIRST_FN): name a function of the set whose fns[i].seq is
- *     t->seq.
- *  7. aer_pv_take_fn() clears a busy unit.  (a), (b), (c), (d),
- *     function-gone.  F0 and F1 below one Root Port.  Error 1 on F0
- *     starts the unit; F0 leaves the guest (IN_FN_GONE): the unit has
- *     no function, its recovery goes on.  Error 2 (host reset DONE, or
- *     PENDING) names F0 and F1: aer_pv_take_fn(F1) finds the unit by
- *     its bridge, sees !recs[r].fns and clears it while it runs; error
- *     2 STARTs a second recovery of the same bridge.  The first one's
- *     slot_reset / resume reach F1 during the host's reset for 2 (b);
- *     its IN_DONE ends the recovery of 2 before it ran (c, d); the
- *     queued work then meets an idle unit, whose IN_RESET_STEP answers
- *     NATIVE: a native reset after the host's own for 2 (a).  Fix
- *     (FIX_TAKE_FN): clear the record only when aer_pv_rec_free().
- *  8. IN_DOWN drops the pending errors.  (c), (d), channel-down.
- *     Error 1 on F0 recovers; error 2 on F0 (or F1 below the same Root
- *     Port) folds into the pending recovery; the channel goes away:
- *     aer_pv_on_down() clears next, and IN_DONE starts nothing: error 2
- *     gets neither error_detected nor perm_failure (issue 12: "never
- *     silence").  Fix (FIX_DOWN): keep next at IN_DOWN and start it at
- *     IN_DONE also without the channel; its reset step fails it
- *     (WHY_LOST).
- *  9. A correctable error makes a request STALE.  (e),
- *     correctable-stale.  Error 1 (fatal, no host reset) on F0; the
- *     host then has a correctable error 2 on F0, which QEMU makes F0's
- *     current error.  REQ_RESET for 1: STALE; the unit waits for a
- *     newer error, but 2 starts no recovery and folds into nothing:
- *     TIMEOUT, perm_failure, with a working host.  A host fix
- *     (FIX_HOST_CORRECTABLE): the specification says the current error
- *     is the newest uncorrectable one, and QEMU does not move f->seq for
- *     a correctable error; or the core treats a STALE answer for a
- *     function whose newest error is correctable as "ask again".
+ *  1. A reset request the host got was forgotten when the guest gave up
+ *     on it, while the host could still be doing it.
+ *     (i) one-device: error 1 (fatal, no host reset) on F0 starts the
+ *     unit; error 2 (non-fatal, no host reset) on F0 folds into its
+ *     pending recovery.  The reset step of 1 asks for 2, the newest; the
+ *     host's link reset is slower than the guest's deadline.  IN_WAKE:
+ *     TIMEOUT, and aer_pv_fail() marked reset 2 answered and FAILED.  The
+ *     recovery of 2 then ran normal (only r->host made it frozen): its
+ *     drivers voted CAN_RECOVER, and mmio_enabled and resume reached F0
+ *     while the host reset it (b).
+ *     (ii) function-gone: F0 and F1 below one Root Port; error 1 on F0
+ *     runs, error 2 on F1 waits; the reset step of 1 asks for 2 naming
+ *     F1; F0 leaves the guest, the unit fails (LOST) and aer_pv_fail()
+ *     opened reset 2 again, so the recovery of 2 asked for it a second
+ *     time, during the first (a, b).
+ *     Fix: aer_pv_fail() opens a request again only when it never left
+ *     (WHY_NOT_SENT); one the host got stays in flight and every unit
+ *     that depends on it waits for it to its own deadline; and
+ *     aer_pv_err_frozen() is true for a reset asked for (req SENT or
+ *     ANSWERED).  KUnit: request_given_up_stays_in_flight,
+ *     pending_error_of_given_up_request_waits,
+ *     request_of_lost_recovery_is_not_asked_again.
+ *  2. The units of one error voted independently
+ *     (pending-misses-group-reset).  Error 1 (non-fatal, no host reset)
+ *     names F0 and F1, each below its own Root Port: both units ran
+ *     normal, F1's drivers voted NEED_RESET and its unit asked for a link
+ *     reset, F0's voted CAN_RECOVER and mmio_enabled and resume reached
+ *     F0 during that reset (b).  Fix: a reset object whose error names
+ *     functions of more than one unit (shared, set in aer_pv_on_error())
+ *     makes aer_pv_err_frozen() true, so that every unit of it reaches
+ *     its reset step, where they share the one request.  KUnit:
+ *     shared_nonfatal_error_runs_frozen.
+ *  3. A host that named in an error fewer functions than a requested
+ *     link reset reaches (pending-misses-group-reset): error 1 names F0
+ *     and F1 (two units), error 2 on the same link names F1 only; F1's
+ *     unit decided on 2 (say NATIVE) while F0's asked for 1, a link reset
+ *     of F0 and F1 during F1's native reset and resume (b).  Not a guest
+ *     defect: the device must name every function a reset of the link
+ *     reaches, whether it resets the link itself or the driver may ask
+ *     it to (the spec, "Device Requirements: Events").  The host here
+ *     follows that rule, and the -DNONE_NAMES_LINK knob that let it name
+ *     fewer is gone.
+ *  4. A settled reset of an older error was taken to cover a newer one
+ *     (two-functions with 3 errors, found with fixes 1 and 2 in).  Error
+ *     1 (fatal, no host reset) names F0 and F1 (two units); error 2 (host
+ *     reset DONE) folds into both; error 3 (fatal, no host reset) starts
+ *     F0's unit and folds into F1's pending recovery, which then holds 2
+ *     and 3.  Its reset step resumed on reset 2, the newest settled,
+ *     while F0's unit asked for a link reset for 3: F1 touched during it
+ *     (b).  A reset covers the errors reported before it only.  Fix:
+ *     aer_pv_decide() lets the newest settled reset decide only when it
+ *     is not older than the newest running error; otherwise the unit
+ *     waits for, or asks for, the newest error's reset.  KUnit:
+ *     older_reset_does_not_cover_newer_error.
+ *
+ *  Found on the working tree before 7159eda and fixed by it (the
+ *  configuration that checks each now passes): the native reset done
+ *  twice for one error by a unit and its pending recovery (a,
+ *  one-device); STALE for one function of a shared error stranding the
+ *  other unit until its deadline (e, shared-error-stale); a request
+ *  naming aer_pv_first_fn() of the set, a function its error did not
+ *  name, answered STALE for an older error (e,
+ *  shared-root-port-three-errors); aer_pv_take_fn() clearing a busy unit
+ *  whose functions had all left, so that a second recovery of the bridge
+ *  ran beside the first (a, b, c, d, function-gone); IN_DOWN dropping the
+ *  pending errors without error_detected nor perm_failure (c, d,
+ *  channel-down); QEMU making a correctable error the current one, so
+ *  that a request was answered STALE and the unit waited for an error
+ *  that never folds (e, correctable-stale).
  */
 
 /* ---- protocol constants: include/uapi/linux/virtio_aer_pv.h ---- */
@@ -424,9 +407,7 @@ byte rst[MAXE];			/* state */
 byte rreq[MAXE];		/* req */
 bool rhost[MAXE];		/* host */
 byte rfns[MAXE];		/* fns: BIT(slot) */
-#ifdef FIX_SHARED
-bool rshared[MAXE];		/* proposed: the error names several units */
-#endif
+bool rshared[MAXE];		/* shared: the error names several units */
 byte last_seq;
 bool up = true;
 bool can_request;
@@ -641,9 +622,7 @@ inline fsm_gc_resets()
 		:: !(gk & M_BIT(k)) ->
 			rv[k] = false; rst[k] = 0; rreq[k] = 0; rhost[k] = false;
 			rfns[k] = 0;
-#ifdef FIX_SHARED
 			rshared[k] = false;
-#endif
 			skip
 		:: else
 		fi
@@ -715,16 +694,11 @@ inline fsm_err_frozen(u)
 	for (k : 1 .. NERR) {
 		if
 		:: (cres[u] & M_BIT(k)) && rhost[k] -> fz = true
-#ifdef FIX_SHARED
-		/* proposed: an error shared with another unit */
+		/* an error shared with another unit */
 		:: (cres[u] & M_BIT(k)) && rshared[k] -> fz = true
-#endif
-#ifdef FIX_FROZEN
-		/* proposed: a reset was requested (the host reset, or may
-		 * have) */
+		/* a reset was requested: the host reset, or may have */
 		:: (cres[u] & M_BIT(k)) && (rreq[k] == AER_PV_REQ_SENT ||
 					    rreq[k] == AER_PV_REQ_ANSWERED) -> fz = true
-#endif
 		:: else
 		fi
 	}
@@ -809,9 +783,7 @@ inline fsm_on_error(e)
 			:: esev[e] == VIRTIO_AER_PV_SEV_CORRECTABLE -> skip
 			:: else ->
 				fsm_new_reset(e, by0 | by1);
-#ifdef FIX_SHARED
 				rshared[e] = (by0 != 0 && by1 != 0);
-#endif
 				for (u : 0 .. NU - 1) {
 					fns = (u == 0 -> by0 : by1);
 					if
@@ -862,30 +834,20 @@ inline fsm_on_reset(e, nw)
 }
 
 /*
- * aer_pv_fail(): a request of the unit still SENT fails for everyone when
- * the unit timed out, and is open again otherwise
+ * aer_pv_fail(): a request of the unit still SENT is open again only when
+ * it never left
  */
 inline fsm_fail(u, why)
 {
 	fk = ureq[u];
 	if
 	:: fk != 0 && rv[fk] && rreq[fk] == AER_PV_REQ_SENT ->
-#ifdef FIX_GIVEUP
-		/* proposed: only a request that never left is open again;
-		 * one the host got may still be under way: it stays in
+		/* one the host got may still be under way: it stays in
 		 * flight, whoever depends on it waits to its own deadline */
 		if
 		:: (why) == AER_PV_WHY_NOT_SENT -> rreq[fk] = AER_PV_REQ_NONE
 		:: else
 		fi
-#else
-		if
-		:: (why) == AER_PV_WHY_TIMEOUT ->
-			rreq[fk] = AER_PV_REQ_ANSWERED;
-			rst[fk] = VIRTIO_AER_PV_RESET_FAILED
-		:: else -> rreq[fk] = AER_PV_REQ_NONE
-		fi
-#endif
 	:: else
 	fi;
 	fk = 0;
@@ -898,16 +860,20 @@ inline fsm_fail(u, why)
 	dec = AER_PV_ACT_FAIL
 }
 
-/* aer_pv_decide(): the action in dec, its seq in aseq, the function a
- * request names in afn; gt (model only) the reset decided on */
+/*
+ * aer_pv_decide(): the action in dec, its seq in aseq, the function a
+ * request names in afn; a failure's reason in fw, for the caller's
+ * aer_pv_fail(); gt (model only) the reset a request or native reset is
+ * for
+ */
 inline fsm_decide(u)
 {
 	aseq = cseq[u];
 	set = cres[u] | nres[u];
 	if
-	:: uwhy[u] != AER_PV_WHY_NONE -> fsm_fail(u, uwhy[u])
+	:: uwhy[u] != AER_PV_WHY_NONE -> fw = uwhy[u]
 	:: uwhy[u] == AER_PV_WHY_NONE && (!up || cfns[u] == 0) ->
-		fsm_fail(u, AER_PV_WHY_LOST)
+		fw = AER_PV_WHY_LOST
 	:: else ->
 		fl = false; rq = false;
 		for (k : 1 .. NERR) {
@@ -924,82 +890,94 @@ inline fsm_decide(u)
 		k = 0;
 		fsm_newest(set);
 		if
-		:: n == 0 -> fsm_fail(u, AER_PV_WHY_NO_ROOM)
+		:: n == 0 -> fw = AER_PV_WHY_NO_ROOM
 		:: n != 0 && (fl || rreq[n] == AER_PV_REQ_STALE) ->
 			/* wait for every reset in flight; a STALE answer:
 			 * the newer error is on its way, wait for it too */
 			if
 			:: udl[u] != M_DL_RUNNING ->	/* now >= deadline */
-				fsm_fail(u, AER_PV_WHY_TIMEOUT)
+				fw = AER_PV_WHY_TIMEOUT
 			:: else ->
 				ust[u] = (rq -> AER_PV_WAIT_REQ : AER_PV_WAIT_HOST);
 				dec = AER_PV_ACT_WAIT
 			fi
-		:: n != 0 && !fl && rreq[n] != AER_PV_REQ_STALE && s != 0 ->
+		:: n != 0 && !fl && rreq[n] != AER_PV_REQ_STALE ->
+			/* nc: the newest running error; a reset covers the
+			 * errors reported before it */
+			nc = 0;
+			for (k : 1 .. NERR) {
+				if
+				:: cres[u] & M_BIT(k) -> nc = k
+				:: else
+				fi
+			}
+			k = 0;
 			if
-			:: rst[s] == VIRTIO_AER_PV_RESET_FAILED ->
-				fsm_fail(u, AER_PV_WHY_RESET_FAILED)
-			:: else ->
+			:: s != 0 && s >= nc &&
+			   rst[s] == VIRTIO_AER_PV_RESET_FAILED ->
+				fw = AER_PV_WHY_RESET_FAILED
+			:: s != 0 && s >= nc &&
+			   rst[s] != VIRTIO_AER_PV_RESET_FAILED ->
 				ust[u] = AER_PV_RESUMING;
 				dec = AER_PV_ACT_RESUME; aseq = s
-			fi
-		:: n != 0 && !fl && rreq[n] != AER_PV_REQ_STALE && s == 0 &&
-		   unat[u] != 0 && n <= unat[u] ->
-			/* this unit's own native reset covered it */
-			ust[u] = AER_PV_RESUMING;
-			dec = AER_PV_ACT_RESUME; aseq = unat[u]
-		:: n != 0 && !fl && rreq[n] != AER_PV_REQ_STALE && s == 0 &&
-		   (unat[u] == 0 || n > unat[u]) ->
-			/* no reset was done: ask for one, for the newest */
-			gt = n;
-			fns = ((rfns[n] & ufns[u]) != 0 -> rfns[n] & ufns[u] :
-							  rfns[n]);
-			if
-			:: rreq[n] == AER_PV_REQ_UNSUPPORTED || !can_request ->
-				unat[u] = n;
+			:: (s == 0 || s < nc) && unat[u] != 0 && nc <= unat[u] ->
+				/* this unit's own native reset covered them */
 				ust[u] = AER_PV_RESUMING;
-				dec = AER_PV_ACT_NATIVE; aseq = n
-			:: rreq[n] != AER_PV_REQ_UNSUPPORTED && can_request &&
-			   udl[u] != M_DL_RUNNING ->
-				fsm_fail(u, AER_PV_WHY_TIMEOUT)
-			:: rreq[n] != AER_PV_REQ_UNSUPPORTED && can_request &&
-			   udl[u] == M_DL_RUNNING && fns == 0 ->
-				fsm_fail(u, AER_PV_WHY_LOST)
-			:: rreq[n] != AER_PV_REQ_UNSUPPORTED && can_request &&
-			   udl[u] == M_DL_RUNNING && fns != 0 ->
-				rreq[n] = AER_PV_REQ_SENT;
-				ureq[u] = n;
-				/* aer_pv_first_fn(): the lowest slot */
-				ureqfn[u] = ((fns & 1) -> fsl[0] : fsl[1]);
-				ust[u] = AER_PV_WAIT_REQ;
-				dec = AER_PV_ACT_REQUEST;
-				aseq = n; afn = ureqfn[u]
-			fi;
-			fns = 0
+				dec = AER_PV_ACT_RESUME; aseq = unat[u]
+			:: (s == 0 || s < nc) && (unat[u] == 0 || nc > unat[u]) ->
+				/* no reset was done: ask for one, for the newest */
+				gt = n;
+				/* a function of that error, in this unit if it can */
+				fns = ((rfns[n] & ufns[u]) != 0 -> rfns[n] & ufns[u] :
+								  rfns[n]);
+				if
+				:: rreq[n] == AER_PV_REQ_UNSUPPORTED || !can_request ->
+					unat[u] = n;
+					ust[u] = AER_PV_RESUMING;
+					dec = AER_PV_ACT_NATIVE; aseq = n
+				:: rreq[n] != AER_PV_REQ_UNSUPPORTED && can_request &&
+				   udl[u] != M_DL_RUNNING ->
+					fw = AER_PV_WHY_TIMEOUT
+				:: rreq[n] != AER_PV_REQ_UNSUPPORTED && can_request &&
+				   udl[u] == M_DL_RUNNING && fns == 0 ->
+					fw = AER_PV_WHY_LOST
+				:: rreq[n] != AER_PV_REQ_UNSUPPORTED && can_request &&
+				   udl[u] == M_DL_RUNNING && fns != 0 ->
+					rreq[n] = AER_PV_REQ_SENT;
+					ureq[u] = n;
+					/* aer_pv_first_fn(): the lowest slot */
+					ureqfn[u] = ((fns & 1) -> fsl[0] : fsl[1]);
+					ust[u] = AER_PV_WAIT_REQ;
+					dec = AER_PV_ACT_REQUEST;
+					aseq = n; afn = ureqfn[u]
+				fi;
+				fns = 0
+			fi
 		fi;
-		fl = false; rq = false; n = 0; s = 0
+		fl = false; rq = false; n = 0; s = 0; nc = 0
 	fi;
 	set = 0
 }
 
 /*
- * aer_pv_on_response(): has = an answer came, st = its status, un = the
- * request never left (in->unsent)
+ * aer_pv_on_response() up to its aer_pv_decide(): has = an answer came,
+ * st = its status, un = the request never left (in->unsent); dd = go on
+ * to decide, fw = fail
  */
 inline fsm_on_response(u, has, st, un)
 {
 	k = ureq[u];
 	if
 	:: k == 0 || !rv[k] || rreq[k] != AER_PV_REQ_SENT ->
-		k = 0; ureq[u] = 0; fsm_decide(u)
+		ureq[u] = 0; dd = true
 	:: else ->
 		if
-		:: un -> k = 0; fsm_fail(u, AER_PV_WHY_NOT_SENT)
+		:: un -> fw = AER_PV_WHY_NOT_SENT
 		:: !un && !has ->
 			ureq[u] = 0; rreq[k] = AER_PV_REQ_ANSWERED;
 			/* whoever else waits on it must not wait forever */
-			rst[k] = VIRTIO_AER_PV_RESET_FAILED; k = 0;
-			fsm_fail(u, AER_PV_WHY_NO_RESPONSE)
+			rst[k] = VIRTIO_AER_PV_RESET_FAILED;
+			fw = AER_PV_WHY_NO_RESPONSE
 		:: !un && has ->
 			ureq[u] = 0; rreq[k] = AER_PV_REQ_ANSWERED;
 			if
@@ -1022,10 +1000,10 @@ inline fsm_on_response(u, has, st, un)
 							   AER_PV_REQ_STALE)
 			:: else -> rst[k] = VIRTIO_AER_PV_RESET_FAILED
 			fi;
-			k = 0;
-			fsm_decide(u)
+			dd = true
 		fi
-	fi
+	fi;
+	k = 0
 }
 
 /* aer_pv_on_done(): the pending recovery starts, with or without the
@@ -1097,36 +1075,41 @@ inline fsm_on_down()
 }
 
 /*
- * aer_pv_step() for the unit inputs: a unit that is idle answers FAIL
- * to IN_RESET_STEP (never a reset nobody asked for) and NONE to the
- * others.
+ * aer_pv_step() for IN_RESET_STEP, IN_WAKE and IN_RESPONSE (input inp;
+ * for IN_RESPONSE rh, v, un): a unit that is idle answers FAIL to
+ * IN_RESET_STEP (never a reset nobody asked for), and one not at its
+ * reset step NONE to the others.
  */
-inline fsm_step_reset_step(u)
+inline fsm_step(u)
 {
+	dd = false; fw = 0; dec = AER_PV_ACT_NONE;
 	if
-	:: ust[u] == AER_PV_IDLE -> dec = AER_PV_ACT_FAIL; aseq = 0
-	:: ust[u] != AER_PV_IDLE && ust[u] != AER_PV_DETECTED ->
-		fsm_fail(u, AER_PV_WHY_LOST)
-	:: ust[u] == AER_PV_DETECTED ->
-		udl[u] = M_DL_RUNNING;	/* now + timeout_ns */
-		fsm_decide(u)
-	fi
-}
-
-inline fsm_step_wake(u)
-{
+	:: inp == AER_PV_IN_RESET_STEP ->
+		if
+		:: ust[u] == AER_PV_IDLE -> dec = AER_PV_ACT_FAIL; aseq = 0
+		:: ust[u] != AER_PV_IDLE && ust[u] != AER_PV_DETECTED ->
+			fw = AER_PV_WHY_LOST
+		:: ust[u] == AER_PV_DETECTED ->
+			udl[u] = M_DL_RUNNING;	/* now + timeout_ns */
+			dd = true
+		fi
+	:: inp == AER_PV_IN_WAKE -> dd = M_AT_STEP(u)
+	:: inp == AER_PV_IN_RESPONSE ->
+		if
+		:: M_AT_STEP(u) -> fsm_on_response(u, rh, v, un)
+		:: else
+		fi
+	fi;
 	if
-	:: M_AT_STEP(u) -> fsm_decide(u)
-	:: else -> dec = AER_PV_ACT_NONE
-	fi
-}
-
-inline fsm_step_response(u, has, st, un)
-{
+	:: dd -> fsm_decide(u)
+	:: else
+	fi;
 	if
-	:: M_AT_STEP(u) -> fsm_on_response(u, has, st, un)
-	:: else -> dec = AER_PV_ACT_NONE
-	fi
+	:: fw != 0 -> fsm_fail(u, fw)
+	:: else
+	fi;
+	printf("MSC: unit %d input %d: action %d (seq %d)\n", u, inp, dec, aseq);
+	inp = 0; dd = false; fw = 0; rh = false; v = 0; un = false
 }
 
 inline fsm_step_done(u, ok)
@@ -1263,122 +1246,121 @@ inline detach(u)
 	utag[u] = M_NONE
 }
 
+/* model-only values of dec: the end of a recovery without a decision */
+#define M_ACT_CAN_RECOVER	8	/* normal channel, CAN_RECOVER */
+#define M_ACT_NO_FN		9	/* no function left to recover */
+#define M_ACT_IDLE		10	/* the worker waits for its work */
+
 /*
- * perm_failure and IN_DONE, after a decision that said FAIL or NONE
- * (nothing touches the device in between)
+ * The end of a unit's recovery: detach; [native reset,] slot_reset and
+ * resume, or perm_failure; IN_DONE (lock; aer_pv_step(); unlock)
  */
-inline fail_and_done(u)
+inline finish(u)
 {
+	detach(u);
 	if
+	:: dec == AER_PV_ACT_RESUME || dec == AER_PV_ACT_NATIVE ||
+	   dec == M_ACT_CAN_RECOVER ->
+		if
+		:: dec == AER_PV_ACT_NATIVE -> native_reset(u)
+		:: else
+		fi;
+		touch(u);	/* mmio_enabled or slot_reset, resume */
+		rh = true
 	:: dec == AER_PV_ACT_FAIL || dec == AER_PV_ACT_NONE ->
-		detach(u);
 		ghost_perm_failure(u);
-		fsm_step_done(u, false)
-	:: else
-	fi
+		rh = false
+	:: dec == M_ACT_NO_FN -> rh = false
+	fi;
+	fsm_step_done(u, rh);
+	rh = false
 }
 
 #define LOCALS \
-	byte tf, ge, gi, gk, k, fk, n, s, sl, set, fns, by0, by1, gt; \
-	byte dec, aseq, afn, vote, f, e, v, u; \
-	bool fl, rq, fz, un
+	byte tf, ge, gi, gk, k, fk, n, s, nc, sl, set, fns, by0, by1, gt; \
+	byte dec, aseq, afn, f, e, v, u, inp, fw; \
+	bool fl, rq, fz, un, dd, rh, fed
 
 /* ================================================================
  * Processes
  * ================================================================ */
 
-/* aer_pv_unit_work() of unit w, with pcie_do_recovery() and
- * aer_pv_reset_step() */
+/*
+ * aer_pv_unit_work() of unit w: pcie_do_recovery() of its bridge, with
+ * aer_pv_reset_step() as the reset step.  Each step of the worker is one
+ * atomic: what the glue does between two locked sections (start the
+ * work, error_detected; end a wait, take an answer; send a request),
+ * then the locked aer_pv_step() (fsm_step, a d_step), and, when that
+ * ends the recovery without touching the device (FAIL; no function
+ * left), perm_failure and IN_DONE.  slot_reset / resume after RESUME or
+ * NATIVE are a step of their own: other processes run between the
+ * decision and them.
+ */
 proctype worker(byte w)
 {
 	LOCALS;
+	dec = M_ACT_IDLE;
 end:
 	do
 	:: atomic {
-		go[w] ->
-		go[w] = false;
-		GHOST_CD(gdet[w] = gcur[w]);
 		if
-		:: cfns[w] == 0 ->
-			/* no function left: no pcie_do_recovery() */
-			printf("MSC: unit %d has no function left\n", w);
-			fsm_step_done(w, false)
-		:: cfns[w] != 0 ->
-			/* pcie_do_recovery(): error_detected on every
-			 * function below the bridge, then the vote */
-			printf("MSC: unit %d runs, frozen %d\n", w, ufrz[w]);
+		:: dec == M_ACT_IDLE && go[w] ->
+			/* the unit's work starts: error_detected on every
+			 * function below the bridge (none left: no
+			 * pcie_do_recovery()), then the drivers' vote; a
+			 * normal channel's CAN_RECOVER: mmio_enabled,
+			 * resume, no reset step */
+			go[w] = false;
+			GHOST_CD(gdet[w] = gcur[w]);
 			if
-			:: ufrz[w] -> vote = M_ERS_NEED_RESET
-			:: !ufrz[w] -> vote = M_ERS_CAN_RECOVER
-			:: !ufrz[w] -> vote = M_ERS_NEED_RESET
+			:: cfns[w] == 0 -> dec = M_ACT_NO_FN
+			:: cfns[w] != 0 && ufrz[w] -> inp = AER_PV_IN_RESET_STEP
+			:: cfns[w] != 0 && !ufrz[w] -> dec = M_ACT_CAN_RECOVER
+			:: cfns[w] != 0 && !ufrz[w] -> inp = AER_PV_IN_RESET_STEP
 			fi;
-			if
-			:: vote == M_ERS_CAN_RECOVER ->
-				/* mmio_enabled, resume; IN_DONE */
-				touch(w); fsm_step_done(w, true)
-			:: else ->
-				/* lock; IN_RESET_STEP; unlock */
-				fsm_step_reset_step(w); fail_and_done(w)
-			fi
-		fi
-	   };
-	   do
-	   :: dec == AER_PV_ACT_REQUEST ->
-		/* aer_pv_send(); without it, IN_RESPONSE(unsent) */
-		atomic {
+			printf("MSC: unit %d runs, frozen %d\n", w, ufrz[w])
+		:: dec == AER_PV_ACT_REQUEST ->
+			/* aer_pv_send(); without it, IN_RESPONSE(unsent) */
 			send_request(w);
 			if
-			:: un ->
-				printf("MSC: unit %d REQ_RESET %d not sent\n", w, aseq);
-				un = false;
-				fsm_step_response(w, false, 0, true);
-				fail_and_done(w)
+			:: un -> inp = AER_PV_IN_RESPONSE
 			:: else -> dec = AER_PV_ACT_WAIT
 			fi
-		}
-	   :: dec == AER_PV_ACT_WAIT ->
-		/* aer_pv_wait(): the answer, a change (gen), or the
-		 * deadline */
-		if
-		:: d_step {
-			M_ANSWERED(w) ->
-			printf("MSC: unit %d REQ_RESET %d answered %d\n", w,
-			       rqseq[utag[w]], rqstatus[utag[w]]);
-			v = rqstatus[utag[w]]; free_request(utag[w]);
-			utag[w] = M_NONE;
-			fsm_step_response(w, true, v, false); v = 0;
-			fail_and_done(w)
-		   }
-		:: d_step {
-			!M_ANSWERED(w) && !M_QUIET_WAIT(w);
-			fsm_step_wake(w); fail_and_done(w);
-			printf("MSC: unit %d woken: %d\n", w, dec)
-		   }
-		:: d_step {			/* the deadline */
-			!M_ANSWERED(w) && M_WAIT_EXPIRE(w);
+		/* aer_pv_wait(): the answer, a change (gen), or the deadline */
+		:: dec == AER_PV_ACT_WAIT && M_ANSWERED(w) ->
+			v = rqstatus[utag[w]]; rh = true;
+			free_request(utag[w]); utag[w] = M_NONE;
+			inp = AER_PV_IN_RESPONSE
+		:: dec == AER_PV_ACT_WAIT && !M_ANSWERED(w) && !M_QUIET_WAIT(w) ->
+			inp = AER_PV_IN_WAKE
+		:: dec == AER_PV_ACT_WAIT && !M_ANSWERED(w) && M_WAIT_EXPIRE(w) ->
 			if
 			:: udl[w] == M_DL_RUNNING -> udl[w] = M_DL_EXPIRED
 			:: else
 			fi;
-			fsm_step_wake(w); fail_and_done(w);
-			printf("MSC: unit %d wait timed out: %d\n", w, dec)
-		   }
-		fi
-	   :: dec == AER_PV_ACT_RESUME || dec == AER_PV_ACT_NATIVE ->
-		/* [native reset,] slot_reset, resume; IN_DONE */
+			inp = AER_PV_IN_WAKE
+		/* [native reset,] slot_reset, resume */
+		:: dec == AER_PV_ACT_RESUME || dec == AER_PV_ACT_NATIVE ->
+			skip
+		fi;
 		d_step {
-			detach(w);
 			if
-			:: dec == AER_PV_ACT_NATIVE -> native_reset(w)
+			:: inp != 0 -> fsm_step(w); fed = true	/* lock; aer_pv_step() */
+			:: else -> fed = false
+			fi;
+			if
+			:: dec == AER_PV_ACT_FAIL || dec == AER_PV_ACT_NONE ||
+			   dec == M_ACT_NO_FN || dec == M_ACT_CAN_RECOVER ||
+			   (!fed && (dec == AER_PV_ACT_RESUME ||
+				     dec == AER_PV_ACT_NATIVE)) ->
+				finish(w);
+				dec = M_ACT_IDLE; aseq = 0; afn = 0; gt = 0;
+				GHOST_CD(gdet[w] = 0)
 			:: else
 			fi;
-			touch(w);
-			fsm_step_done(w, true)
-		};
-		break
-	   :: else -> break		/* FAIL, NONE: done with it */
-	   od;
-	   atomic { dec = 0; aseq = 0; afn = 0; vote = 0; gt = 0; GHOST_CD(gdet[w] = 0) }
+			fed = false
+		}
+	   }
 	od
 }
 
@@ -1415,22 +1397,25 @@ end:
 				faults++; q[qn] = m; qn++
 			:: true
 			fi;
-			if
-			:: m == 0 -> printf("MSC: event dropped\n")
-			:: m != 0 && !up -> printf("MSC: event after IN_DOWN\n")
-			:: m != 0 && up ->
-				e = M_MSG_SEQ(m);
+			/* lock; IN_EVENT; queue_work() for ACT_START; unlock */
+			d_step {
 				if
-				:: M_MSG_TYPE(m) == VIRTIO_AER_PV_EVT_ERROR ->
-					fsm_on_error(e);
-					printf("MSC: EVT_ERROR %d: verdict %d\n", e, v)
-				:: else ->
-					fsm_on_reset(e, erst[e]);
-					printf("MSC: EVT_RESET %d (%d): verdict %d\n",
-					       e, erst[e], v)
-				fi
-			fi;
-			v = 0; m = 0; e = 0
+				:: m == 0 -> printf("MSC: event dropped\n")
+				:: m != 0 && !up -> printf("MSC: event after IN_DOWN\n")
+				:: m != 0 && up ->
+					e = M_MSG_SEQ(m);
+					if
+					:: M_MSG_TYPE(m) == VIRTIO_AER_PV_EVT_ERROR ->
+						fsm_on_error(e);
+						printf("MSC: EVT_ERROR %d: verdict %d\n", e, v)
+					:: else ->
+						fsm_on_reset(e, erst[e]);
+						printf("MSC: EVT_RESET %d (%d): verdict %d\n",
+						       e, erst[e], v)
+					fi
+				fi;
+				v = 0; m = 0; e = 0
+			}
 		}
 	od
 }
@@ -1488,19 +1473,12 @@ inline host_error()
 		fi
 	:: else -> eout[e] = VIRTIO_AER_PV_S_OK	/* not asked */
 	fi;
-	/* a host reset names every function of the link; without one, the
-	 * reporting function (or, NONE_NAMES_LINK, maybe all) */
+	/* an uncorrectable error names every function of the link: the
+	 * host's reset, or the one the guest may ask for, reaches them all */
 	efns[e] = M_BIT(f);
 	if
-	:: hlink[1 - f] == hlink[f] && eres[e] != VIRTIO_AER_PV_RESET_NONE ->
-		efns[e] = 3
-#ifdef NONE_NAMES_LINK
-	:: hlink[1 - f] == hlink[f] && eres[e] == VIRTIO_AER_PV_RESET_NONE ->
-		if
-		:: efns[e] = 3
-		:: skip
-		fi
-#endif
+	:: hlink[1 - f] == hlink[f] &&
+	   esev[e] != VIRTIO_AER_PV_SEV_CORRECTABLE -> efns[e] = 3
 	:: else
 	fi;
 	for (tf : 0 .. NF - 1) {

@@ -17,6 +17,12 @@
  * if none was done.  Errors that arrive once the unit has started fold
  * into the one recovery pending behind it, which starts when the running
  * one ends; a reset done for them before that start is not done again.
+ *
+ * Two rules keep every unit out of a reset another one started.  A
+ * recovery runs frozen, and so reaches the reset step, when its error is
+ * shared with another unit or a reset was asked for it.  A request the
+ * host got stays in flight until it is answered, even once the unit that
+ * sent it has given up on it.
  */
 
 #include <linux/bitops.h>
@@ -268,7 +274,13 @@ static void aer_pv_prune(struct aer_pv_core *core, struct aer_pv_err *e)
 	}
 }
 
-/* A recovery whose device the host reset, or may have, runs frozen. */
+/*
+ * A recovery whose device the host reset, or may have, runs frozen: its
+ * drivers must not take the normal path past a reset they did not see.
+ * So does one whose error other units share: one of them may ask for the
+ * link reset that error gets, so every one of them goes to the reset
+ * step, where they share the request.
+ */
 static bool aer_pv_err_frozen(const struct aer_pv_core *core,
 			      const struct aer_pv_err *e)
 {
@@ -276,9 +288,15 @@ static bool aer_pv_err_frozen(const struct aer_pv_core *core,
 
 	if (e->severity == VIRTIO_AER_PV_SEV_FATAL || e->no_room)
 		return true;
-	for (i = 0; i < AER_PV_MAX_RESETS; i++)
-		if ((e->resets & BIT_ULL(i)) && core->resets[i].host)
+	for (i = 0; i < AER_PV_MAX_RESETS; i++) {
+		const struct aer_pv_reset *r = &core->resets[i];
+
+		if (!(e->resets & BIT_ULL(i)))
+			continue;
+		if (r->host || r->shared || r->req == AER_PV_REQ_SENT ||
+		    r->req == AER_PV_REQ_ANSWERED)
 			return true;
+	}
 	return false;
 }
 
@@ -373,8 +391,8 @@ static enum aer_pv_verdict aer_pv_on_error(struct aer_pv_core *core,
 {
 	enum aer_pv_verdict why = AER_PV_DROP_NO_DEVICE;
 	u32 by_rec[AER_PV_MAX_RECS] = {};
+	unsigned int i, r, units;
 	u32 all = 0;
-	unsigned int i, r;
 	int idx, reset;
 
 	if (core->last_seq && !aer_pv_seq_after(ev->seq, core->last_seq))
@@ -407,6 +425,11 @@ static enum aer_pv_verdict aer_pv_on_error(struct aer_pv_core *core,
 
 	/* No room for the reset: the recoveries it touches must fail. */
 	reset = aer_pv_new_reset(core, ev, all);
+	if (reset >= 0) {
+		for (r = 0, units = 0; r < AER_PV_MAX_RECS; r++)
+			units += !!by_rec[r];
+		core->resets[reset].shared = units > 1;
+	}
 	if (ev->reset == VIRTIO_AER_PV_RESET_DONE)
 		AER_PV_STAT(core, all, host_resets);
 
@@ -475,19 +498,14 @@ static void aer_pv_fail(struct aer_pv_core *core, struct aer_pv_rec *rec,
 	int i = aer_pv_find_reset(core, rec->req_seq);
 
 	/*
-	 * A request the host did not answer in time counts as a failed
-	 * reset for everyone who waits for it: none of them waits on it to
-	 * its own deadline.  Given up for a reason of this unit's own, it
-	 * is open again for another unit to ask.
+	 * Only a request that never left is open again.  One the host got
+	 * may still be under way, however long ago the guest stopped
+	 * waiting: it stays in flight, and whoever depends on it waits for
+	 * it to its own deadline rather than touch the device meanwhile.
 	 */
-	if (i >= 0 && core->resets[i].req == AER_PV_REQ_SENT) {
-		if (why == AER_PV_WHY_TIMEOUT) {
-			core->resets[i].req = AER_PV_REQ_ANSWERED;
-			core->resets[i].state = VIRTIO_AER_PV_RESET_FAILED;
-		} else {
-			core->resets[i].req = AER_PV_REQ_NONE;
-		}
-	}
+	if (i >= 0 && core->resets[i].req == AER_PV_REQ_SENT &&
+	    why == AER_PV_WHY_NOT_SENT)
+		core->resets[i].req = AER_PV_REQ_NONE;
 	rec->req_seq = 0;
 	if (!rec->why) {
 		rec->why = why;
@@ -497,6 +515,18 @@ static void aer_pv_fail(struct aer_pv_core *core, struct aer_pv_rec *rec,
 	aer_pv_set_state(rec, AER_PV_RESUMING);
 	act->type = AER_PV_ACT_FAIL;
 	act->why = rec->why;
+}
+
+/*
+ * Whether a reset done for error @seq covers the unit's running errors: a
+ * reset covers the errors the host reported before it, never a newer one.
+ */
+static bool aer_pv_covers(const struct aer_pv_core *core,
+			  const struct aer_pv_rec *rec, u32 seq)
+{
+	int cur = aer_pv_newest(core, rec->cur.resets, false);
+
+	return cur < 0 || !aer_pv_seq_after(core->resets[cur].seq, seq);
 }
 
 /*
@@ -543,8 +573,9 @@ static void aer_pv_decide(struct aer_pv_core *core, struct aer_pv_rec *rec,
 		return;
 	}
 
+	/* The newest settled reset decides, if it covers the running errors. */
 	n = aer_pv_newest(core, set, true);
-	if (n >= 0) {
+	if (n >= 0 && aer_pv_covers(core, rec, core->resets[n].seq)) {
 		const struct aer_pv_reset *s = &core->resets[n];
 
 		if (s->state == VIRTIO_AER_PV_RESET_FAILED)
@@ -559,8 +590,8 @@ static void aer_pv_decide(struct aer_pv_core *core, struct aer_pv_rec *rec,
 		return;
 	}
 
-	/* This unit's own native reset already covered that error. */
-	if (rec->native_seq && !aer_pv_seq_after(t->seq, rec->native_seq)) {
+	/* This unit's own native reset already covered them. */
+	if (rec->native_seq && aer_pv_covers(core, rec, rec->native_seq)) {
 		aer_pv_set_state(rec, AER_PV_RESUMING);
 		act->type = AER_PV_ACT_RESUME;
 		act->seq = rec->native_seq;

@@ -82,6 +82,7 @@ struct aer_pv_reset {
 	u8 kind;		/* VIRTIO_AER_PV_RESET_KIND_* */
 	u8 req;			/* enum aer_pv_req */
 	bool host;		/* the host reset on its own, not on request */
+	bool shared;		/* it names functions of more than one unit */
 	u32 fns;		/* BIT(function index): the functions it names */
 };
 
