@@ -22,7 +22,7 @@ help:
 	@echo "make e2e-sanitize    the same on a KASAN/UBSAN/lockdep/kmemleak guest"
 	@echo "make e2e-nested      the real host chain: L1 host kernel, vfio-pci,"
 	@echo "                     QEMU, L2 guest, nested under TCG"
-	@echo "make qemu            QEMU 7.2 with the virtio-aer-pv device"
+	@echo "make qemu            QEMU 10.2 with the virtio-aer-pv device"
 	@echo "make guest           the test guest's kernel and initramfs"
 	@echo "make guest-sanitize  the sanitized test guest"
 	@echo "make host            the L1 host kernels, with and without patches/host"

@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Build qemu-system-x86_64 from Debian's QEMU 7.2 with the aer-pv patches:
+# Build qemu-system-x86_64 from Debian's QEMU 10.2 with the aer-pv patches:
 # x86_64-softmmu only, the minimal device set of
 # qemu/configs/devices/x86_64-softmmu/aer-pv.mak.  Prints the binary's path.
+#
+# The "+ds" source carries no firmware (--disable-install-blobs: the tests
+# run with -L on Debian's seabios, qemu-system-data and ipxe-qemu) and no
+# Rust crates (--disable-rust).
 
 source "$(dirname "$0")/lib.sh"
+qemu_env
 
 tree=$("$AER_PV_ROOT/scripts/prepare-qemu.sh")
 build="$AER_PV_CACHE/build/$(basename "$tree")"
@@ -19,6 +24,7 @@ if [ ! -f "$build/build.ninja" ]; then
 		--without-default-features --without-default-devices \
 		--with-devices-x86_64=aer-pv \
 		--enable-fdt=system --enable-slirp \
+		--disable-install-blobs --disable-rust \
 		--disable-docs --disable-werror >"$build/configure.log" 2>&1) || {
 		tail -n 30 "$build/configure.log" >&2
 		die "QEMU configure failed"
@@ -26,7 +32,8 @@ if [ ! -f "$build/build.ninja" ]; then
 fi
 log "building QEMU"
 ninja -C "$build" -j "$JOBS" qemu-system-x86_64 >"$build/ninja.log" 2>&1 || {
-	grep -E 'error|Error' "$build/ninja.log" | head -n 30 >&2
+	grep -v "^FAILED:" "$build/ninja.log" | grep -E 'error:' |
+		cut -c1-300 | head -n 30 >&2 || true
 	die "QEMU build failed (see $build/ninja.log)"
 }
 # Our own code must build without a warning.

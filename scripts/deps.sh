@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Install the Debian 12 packages that the build and the tests need, and a
-# deb-src entry so that "apt-get source qemu" works.  Arguments name more
+# Install the Debian 12 packages that the build and the tests need, and
+# unpack bookworm-backports' meson into the cache for QEMU 10.2 (the
+# system's meson and apt sources stay as they are).  Arguments name more
 # packages, for the targets that alone need them.  Idempotent: does
 # nothing when everything is present.
 
@@ -12,9 +13,9 @@ pkgs=(
 	# the kernel, KUnit and lint
 	build-essential bc bison flex libelf-dev libssl-dev cpio kmod
 	xz-utils python3 python3-ply python3-git git sparse linux-source-6.12
-	# QEMU 7.2 from Debian's source package
-	dpkg-dev ninja-build meson pkg-config libglib2.0-dev libpixman-1-dev
-	libfdt-dev libslirp-dev zlib1g-dev
+	# QEMU 10.2 from Debian's source package (meson: see below)
+	dpkg-dev ninja-build python3-venv python3-setuptools pkg-config
+	libglib2.0-dev libpixman-1-dev libfdt-dev libslirp-dev zlib1g-dev
 	# guests: firmware for the built QEMU, and an initramfs
 	seabios qemu-system-data ipxe-qemu busybox-static
 	# the protocol model, and the fuzzer (libFuzzer with ASan and UBSan)
@@ -32,31 +33,32 @@ for p in "${pkgs[@]}"; do
 		grep -q 'install ok installed' || missing+=("$p")
 done
 
-updated=
-# Not "apt-cache ... | grep -q": under pipefail, grep's early exit would
-# fail the pipeline.
-srcs=$(apt-cache showsrc qemu 2>/dev/null || true)
-if ! grep -q '^Package: qemu' <<<"$srcs"; then
-	log "adding a deb-src entry for bookworm"
-	$SUDO tee /etc/apt/sources.list.d/aer-pv-src.sources >/dev/null <<'SRC'
-Types: deb-src
-URIs: http://deb.debian.org/debian
-Suites: bookworm bookworm-updates
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-
-Types: deb-src
-URIs: http://deb.debian.org/debian-security
-Suites: bookworm-security
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-SRC
+if [ ${#missing[@]} -ne 0 ]; then
+	log "installing: ${missing[*]}"
 	$SUDO apt-get update -qq
-	updated=1
+	$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-[ ${#missing[@]} -eq 0 ] && exit 0
-
-log "installing: ${missing[*]}"
-[ -n "$updated" ] || $SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# meson for QEMU 10.2 (>= 1.5), unpacked rather than installed: it is
+# pure Python, and qemu_env (scripts/lib.sh) puts it on PATH/PYTHONPATH.
+if [ ! -x "$QEMU_MESON_DIR/usr/bin/meson" ]; then
+	log "fetching meson $QEMU_MESON_VERSION from $QEMU_MESON_SUITE"
+	tmp="$QEMU_MESON_DIR.tmp"
+	rm -rf "$tmp"
+	mkdir -p "$tmp"
+	line="deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian $QEMU_MESON_SUITE main"
+	if ! private_apt "$tmp/apt" "$line" update >"$tmp/fetch.log" 2>&1 ||
+	   ! (cd "$tmp" && private_apt "$tmp/apt" "$line" download \
+		"meson=$QEMU_MESON_VERSION") >>"$tmp/fetch.log" 2>&1; then
+		tail -n 5 "$tmp/fetch.log" >&2
+		die "cannot fetch meson=$QEMU_MESON_VERSION from Debian's $QEMU_MESON_SUITE"
+	fi
+	dpkg-deb -x "$tmp"/meson_*.deb "$tmp"
+	rm -rf "$tmp/apt" "$tmp"/meson_*.deb
+	v=$(PYTHONPATH="$tmp/usr/lib/python3/dist-packages" \
+		"$tmp/usr/bin/meson" --version) || die "the unpacked meson does not run"
+	[ "$v" = "${QEMU_MESON_VERSION%%-*}" ] ||
+		die "the unpacked meson says $v, not ${QEMU_MESON_VERSION%%-*}"
+	rm -rf "$QEMU_MESON_DIR"
+	mv "$tmp" "$QEMU_MESON_DIR"
+fi

@@ -57,14 +57,44 @@ apply_series() {
 	printf '%s\n' "$hash" >"$tree/.aer-pv-patches"
 }
 
-# Debian's QEMU 7.2 source package, unpacked with its patches applied.
-QEMU_SRC_DIR="$AER_PV_CACHE/src/qemu"
+# Debian's QEMU source package, pinned: Debian unstable's index lists
+# newer versions whose files are not on the mirror.  The tree is unpacked
+# with Debian's patches applied.
+QEMU_PKG_VERSION=1:10.2.2+ds-1
+QEMU_PKG_SUITE=sid
+QEMU_SRC_DIR="$AER_PV_CACHE/src/qemu-${QEMU_PKG_VERSION#*:}"
 
+# The version as in file names: no epoch.
 qemu_pkg_version() {
-	local dsc
-	dsc=$(ls "$QEMU_SRC_DIR"/qemu_7.2*.dsc 2>/dev/null | sort -V | tail -n 1)
-	[ -n "$dsc" ] || die "QEMU source missing (run scripts/deps.sh)"
-	basename "$dsc" .dsc | sed 's/^qemu_//'
+	printf '%s\n' "${QEMU_PKG_VERSION#*:}"
+}
+
+# QEMU 10.2 needs meson >= 1.5; Debian 12 has 1.0.  scripts/deps.sh
+# unpacks bookworm-backports' meson here; qemu_env puts it first on PATH
+# and PYTHONPATH for configure and for ninja's re-runs of meson.
+QEMU_MESON_VERSION=1.7.0-1~bpo12+1
+QEMU_MESON_SUITE=bookworm-backports
+QEMU_MESON_DIR="$AER_PV_CACHE/tools/meson-${QEMU_MESON_VERSION//[~:+]/_}"
+
+qemu_env() {
+	[ -x "$QEMU_MESON_DIR/usr/bin/meson" ] ||
+		die "meson $QEMU_MESON_VERSION missing from $QEMU_MESON_DIR (run scripts/deps.sh)"
+	export PATH="$QEMU_MESON_DIR/usr/bin:$PATH"
+	export PYTHONPATH="$QEMU_MESON_DIR/usr/lib/python3/dist-packages${PYTHONPATH:+:$PYTHONPATH}"
+}
+
+# private_apt DIR SOURCES-LINE ARGS...: run apt-get ARGS with DIR as its
+# only sources list, package lists and cache, so that nothing of the
+# system's apt configuration changes ("update" first, once per DIR).
+private_apt() {
+	local dir=$1 line=$2
+	shift 2
+	mkdir -p "$dir/lists/partial" "$dir/cache/archives/partial"
+	printf '%s\n' "$line" >"$dir/sources.list"
+	apt-get -q -o Dir::Etc::sourcelist="$dir/sources.list" \
+		-o Dir::Etc::sourceparts=/nonexistent \
+		-o Dir::State::Lists="$dir/lists" -o Dir::Cache="$dir/cache" \
+		-o Debug::NoLocking=1 -o APT::Sandbox::User=root "$@"
 }
 
 qemu_patches_hash() {

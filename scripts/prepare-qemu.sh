@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Prepare Debian's QEMU 7.2 source with aer-pv in it and print its path.
+# Prepare Debian's QEMU 10.2 source with aer-pv in it and print its path.
 #
-#  1. "apt-get source qemu" (once) and unpack it with Debian's patches
-#     into the cache, committed as the baseline.
+#  1. Fetch the pinned source package (QEMU_PKG_VERSION from Debian
+#     unstable, scripts/lib.sh) once, through a private apt sources list:
+#     the system's apt sources stay as they are.  Unpack it with Debian's
+#     patches into the cache, committed as the baseline.
 #  2. Apply qemu/patches/*.patch with "git am" whenever they changed.
 #  3. Lay qemu/{hw,include,qapi,stubs,configs} into the tree, and generate
 #     include/standard-headers/linux/virtio_aer_pv.h from the Linux uapi
@@ -13,11 +15,20 @@
 
 source "$(dirname "$0")/lib.sh"
 
-if ! ls "$QEMU_SRC_DIR"/qemu_7.2*.dsc >/dev/null 2>&1; then
+dsc="$QEMU_SRC_DIR/qemu_$(qemu_pkg_version).dsc"
+if [ ! -f "$dsc" ]; then
 	mkdir -p "$QEMU_SRC_DIR"
-	log "fetching Debian's QEMU source package"
-	(cd "$QEMU_SRC_DIR" && apt-get source --download-only qemu >/dev/null 2>&1) ||
-		die "apt-get source qemu failed (is a deb-src entry configured? run scripts/deps.sh)"
+	log "fetching Debian's QEMU $QEMU_PKG_VERSION source package from $QEMU_PKG_SUITE"
+	apt="$QEMU_SRC_DIR/apt"
+	line="deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian $QEMU_PKG_SUITE main"
+	if ! private_apt "$apt" "$line" update >"$QEMU_SRC_DIR/fetch.log" 2>&1 ||
+	   ! (cd "$QEMU_SRC_DIR" && private_apt "$apt" "$line" source \
+		--download-only "qemu=$QEMU_PKG_VERSION") >>"$QEMU_SRC_DIR/fetch.log" 2>&1 ||
+	   [ ! -f "$dsc" ]; then
+		tail -n 5 "$QEMU_SRC_DIR/fetch.log" >&2
+		die "cannot fetch the source package qemu=$QEMU_PKG_VERSION from Debian's $QEMU_PKG_SUITE (unstable) suite"
+	fi
+	rm -rf "$apt"
 fi
 
 tree=$(qemu_tree)
@@ -25,7 +36,7 @@ if [ ! -f "$tree/.aer-pv-ready" ]; then
 	tmp="$tree.tmp"
 	rm -rf "$tmp" "$tree"
 	log "unpacking QEMU $(qemu_pkg_version) into $tree"
-	dpkg-source -x "$QEMU_SRC_DIR/qemu_$(qemu_pkg_version).dsc" "$tmp" >/dev/null
+	dpkg-source -x "$dsc" "$tmp" >/dev/null
 	# dpkg-source leaves a copy of the upstream tarball beside the tree.
 	rm -f "$(dirname "$tree")"/qemu_*.orig.tar.*
 	(

@@ -127,7 +127,7 @@ class Guest:
             args += ["-L", fw]
         for i in range(self.nics):
             port = 0 if self.multifunction else i
-            # No hot-plug: see the user guide's "QEMU 7.2 defects"
+            # No hot-plug: user guide, "QEMU defects fixed by the patches"
             if port == i:
                 args += ["-device", f"pcie-root-port,id=rp{i},bus=pcie.0,"
                          f"chassis={i + 1},slot={i + 1},hotplug=off"]

@@ -26,10 +26,9 @@ struct VirtIOAerPvPCI {
     VirtIOAerPv vdev;
 };
 
-static Property virtio_aer_pv_pci_properties[] = {
+static const Property virtio_aer_pv_pci_properties[] = {
     DEFINE_PROP_UINT32("vectors", VirtIOPCIProxy, nvectors,
                        DEV_NVECTORS_UNSPECIFIED),
-    DEFINE_PROP_END_OF_LIST(),
 };
 
 static void virtio_aer_pv_pci_realize(VirtIOPCIProxy *vpci_dev, Error **errp)
@@ -45,7 +44,7 @@ static void virtio_aer_pv_pci_realize(VirtIOPCIProxy *vpci_dev, Error **errp)
     qdev_realize(vdev, BUS(&vpci_dev->bus), errp);
 }
 
-static void virtio_aer_pv_pci_class_init(ObjectClass *klass, void *data)
+static void virtio_aer_pv_pci_class_init(ObjectClass *klass, const void *data)
 {
     DeviceClass *dc = DEVICE_CLASS(klass);
     VirtioPCIClass *k = VIRTIO_PCI_CLASS(klass);

@@ -34,6 +34,7 @@
 #include "hw/qdev-properties.h"
 #include "hw/sysbus.h"
 #include "hw/pci/pci_bridge.h"
+#include "hw/pci/pci_device.h"
 #include "hw/pci/pcie.h"
 #include "hw/pci/pcie_aer.h"
 #include "hw/virtio/virtio-aer-pv.h"
@@ -1335,9 +1336,7 @@ static void virtio_aer_pv_realize(DeviceState *dev, Error **errp)
     error_setg(&s->migration_blocker,
                "virtio-aer-pv does not support migration: the host's error "
                "and reset state of assigned devices cannot be moved");
-    if (migrate_add_blocker(s->migration_blocker, errp) < 0) {
-        error_free(s->migration_blocker);
-        s->migration_blocker = NULL;
+    if (migrate_add_blocker(&s->migration_blocker, errp) < 0) {
         return;
     }
 
@@ -1365,17 +1364,15 @@ static void virtio_aer_pv_unrealize(DeviceState *dev)
     virtio_delete_queue(s->reqq);
     virtio_delete_queue(s->eventq);
     virtio_cleanup(vdev);
-    migrate_del_blocker(s->migration_blocker);
-    error_free(s->migration_blocker);
+    migrate_del_blocker(&s->migration_blocker);
 }
 
-static Property virtio_aer_pv_properties[] = {
+static const Property virtio_aer_pv_properties[] = {
     DEFINE_PROP_UINT32("reset-timeout-ms", VirtIOAerPv, reset_timeout_ms,
                        10000),
-    DEFINE_PROP_END_OF_LIST(),
 };
 
-static void virtio_aer_pv_class_init(ObjectClass *klass, void *data)
+static void virtio_aer_pv_class_init(ObjectClass *klass, const void *data)
 {
     DeviceClass *dc = DEVICE_CLASS(klass);
     VirtioDeviceClass *vdc = VIRTIO_DEVICE_CLASS(klass);
