@@ -303,26 +303,32 @@ def s_multifunction_overlapping_errors(ctx):
 
 
 def s_nonfatal_storm(ctx):
-    """500 non-fatal errors with a working host: folded, 0 perm_failures"""
+    """500 non-fatal errors with a working host: folded, 0 perm_failures
+    (100 on the sanitized guest, which takes each error in far slower)"""
+    n = 100 if ctx.sanitize else 500
     with guest(ctx) as g:
         bdf = g.bdf()
-        g.inject(severity="non-fatal", repeat=500,
+        g.inject(severity="non-fatal", repeat=n,
                  **{"repeat-interval-us": 2000})
-        deadline = time.monotonic() + 120
+        # QEMU's count says what it queued, not what the guest took in:
+        # wait for the guest's own count, bounded.
+        deadline = time.monotonic() + 300
         while time.monotonic() < deadline:
-            if (g.stats()["events-sent"] >= 500 and
+            if (g.sysfs(bdf, "errors_nonfatal") == str(n) and
                     g.sysfs(bdf, "state") == "idle"):
                 break
             time.sleep(1)
+        check(g.stats()["events-sent"] >= n,
+              f"QEMU sent {g.stats()['events-sent']} events, want {n}")
         check(g.sysfs(bdf, "state") == "idle", "the function never settled")
-        check(g.sysfs(bdf, "errors_nonfatal") == "500",
-              f"errors_nonfatal {g.sysfs(bdf, 'errors_nonfatal')}, want 500")
+        check(g.sysfs(bdf, "errors_nonfatal") == str(n),
+              f"errors_nonfatal {g.sysfs(bdf, 'errors_nonfatal')}, want {n}")
         check(g.sysfs(bdf, "failed") == "0",
               f"{g.sysfs(bdf, 'failed')} recoveries failed")
         check(FAILED not in g.dmesg(), "a perm_failure")
-        n = int(g.sysfs(bdf, "recovered"))
-        check(n >= 1 and n + int(g.sysfs(bdf, "coalesced")) == 500,
-              f"recovered {n}, coalesced {g.sysfs(bdf, 'coalesced')}")
+        rec = int(g.sysfs(bdf, "recovered"))
+        check(rec >= 1 and rec + int(g.sysfs(bdf, "coalesced")) == n,
+              f"recovered {rec}, coalesced {g.sysfs(bdf, 'coalesced')}")
         assert_no_guest_reset(g)
         check(g.traffic(), "no traffic after the storm")
 
@@ -459,7 +465,7 @@ def s_allocation_failures_during_recovery(ctx):
               f"no address range for the recovery work: {syms!r}")
         for k, v in (("require-start", int(addrs[0], 16)),
                      ("require-end", int(addrs[1], 16)),
-                     ("stacktrace-depth", 32), ("verbose", 0),
+                     ("stacktrace-depth", 32), ("verbose", 1),
                      ("ignore-gfp-wait", "N"), ("interval", 1),
                      ("times", -1), ("probability", 100)):
             g.out(f"echo {v} > {fi}/{k}")
@@ -481,6 +487,10 @@ def s_allocation_failures_during_recovery(ctx):
                 time.sleep(0.5)
         g.out(f"echo 0 > {fi}/probability")
         log = g.dmesg()
+        # The filter reaches the recovery: the drivers' callbacks allocate
+        # under it (aer-pv's own code allocates nothing there).
+        check(re.search(r"FAULT_INJECTION: forcing a failure", log),
+              "failslab failed no allocation under a recovery")
         ok = len(re.findall(RECOVERED, log))
         check(ok + len(re.findall(FAILED, log)) == n,
               "not every error ended exactly once")
@@ -647,6 +657,7 @@ def main():
     ctx = Ctx()
     ctx.qemu, ctx.guest = a.qemu, a.guest
     ctx.boot_timeout = a.boot_timeout
+    ctx.sanitize = a.sanitize
     names = a.scenario or ORDER + (SANITIZE_ONLY if a.sanitize else [])
     passed = failed = 0
     for name in names:
