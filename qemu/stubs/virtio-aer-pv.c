@@ -9,45 +9,47 @@
 #include "qapi/qapi-commands-aer-pv.h"
 #include "hw/virtio/virtio-aer-pv.h"
 
-AerPvInjectResult *qmp_aer_pv_inject_error(const char *id,
-                                           AerPvSeverity severity,
-                                           bool has_host_reset,
-                                           AerPvHostReset host_reset,
-                                           bool has_reset_delay_ms,
-                                           uint32_t reset_delay_ms,
-                                           bool has_functions,
-                                           strList *functions,
-                                           bool has_aer_message,
-                                           bool aer_message,
-                                           bool has_channel, bool channel,
-                                           bool has_request_reset,
-                                           AerPvRequestReset request_reset,
-                                           bool has_request_delay_ms,
-                                           uint32_t request_delay_ms,
-                                           bool has_channel_delay_ms,
-                                           uint32_t channel_delay_ms,
-                                           bool has_aer_message_delay_ms,
-                                           uint32_t aer_message_delay_ms,
-                                           bool has_aer_message_after_reset,
-                                           bool aer_message_after_reset,
-                                           bool has_repeat, uint32_t repeat,
-                                           bool has_repeat_interval_us,
-                                           uint32_t repeat_interval_us,
-                                           Error **errp)
+AerPvInjectResult *qmp_x_aer_pv_inject_error(const char *id,
+                                             AerPvSeverity severity,
+                                             bool has_host_reset,
+                                             AerPvHostReset host_reset,
+                                             bool has_reset_delay_ms,
+                                             uint32_t reset_delay_ms,
+                                             bool has_functions,
+                                             strList *functions,
+                                             bool has_aer_message,
+                                             bool aer_message,
+                                             bool has_channel, bool channel,
+                                             bool has_request_reset,
+                                             AerPvRequestReset request_reset,
+                                             bool has_request_delay_ms,
+                                             uint32_t request_delay_ms,
+                                             bool has_channel_delay_ms,
+                                             uint32_t channel_delay_ms,
+                                             bool has_aer_message_delay_ms,
+                                             uint32_t aer_message_delay_ms,
+                                             bool has_aer_message_after_reset,
+                                             bool aer_message_after_reset,
+                                             bool has_repeat, uint32_t repeat,
+                                             bool has_repeat_interval_us,
+                                             uint32_t repeat_interval_us,
+                                             Error **errp)
 {
     error_setg(errp, "virtio-aer-pv is not compiled into this QEMU");
     return NULL;
 }
 
-AerPvResetCounts *qmp_aer_pv_query_resets(const char *id, Error **errp)
+AerPvResetCounts *qmp_x_aer_pv_query_resets(const char *id, Error **errp)
 {
     error_setg(errp, "virtio-aer-pv is not compiled into this QEMU");
     return NULL;
 }
 
 bool virtio_aer_pv_host_error(PCIDevice **devs, unsigned int nr, bool frozen,
-                              void (*host_reset_done)(PCIDevice *dev))
+                              void (*host_reset_done)(PCIDevice *dev),
+                              Error **errp)
 {
+    error_setg(errp, "virtio-aer-pv is not compiled into this QEMU");
     return false;
 }
 
@@ -60,23 +62,23 @@ void virtio_aer_pv_host_reset_done(PCIDevice *dev, bool ok)
 {
 }
 
-void qmp_aer_pv_inject_raw_event(const char *data, bool has_length,
-                                 uint32_t length, Error **errp)
+void qmp_x_aer_pv_inject_raw_event(const char *data, bool has_length,
+                                   uint32_t length, Error **errp)
 {
     error_setg(errp, "virtio-aer-pv is not compiled into this QEMU");
 }
 
-void qmp_aer_pv_hold_events(bool hold, Error **errp)
+void qmp_x_aer_pv_hold_events(bool hold, Error **errp)
 {
     error_setg(errp, "virtio-aer-pv is not compiled into this QEMU");
 }
 
-void qmp_aer_pv_device_error(Error **errp)
+void qmp_x_aer_pv_device_error(Error **errp)
 {
     error_setg(errp, "virtio-aer-pv is not compiled into this QEMU");
 }
 
-AerPvStats *qmp_aer_pv_query_stats(Error **errp)
+AerPvStats *qmp_x_aer_pv_query_stats(Error **errp)
 {
     error_setg(errp, "virtio-aer-pv is not compiled into this QEMU");
     return NULL;

@@ -282,7 +282,7 @@ def idle(args, tracefile):
 
 def storm(args, tracefile, nics, last):
     """Each device gets args.storm_rate errors per second for
-    args.storm_seconds (QEMU injects them: aer-pv-inject-error's repeat),
+    args.storm_seconds (QEMU injects them: x-aer-pv-inject-error's repeat),
     then the errors of @last, one per device."""
     g = Guest(args.qemu, args.guest, nics=nics, extra=[
         "-msg", "timestamp=on", "-D", tracefile, "-trace",

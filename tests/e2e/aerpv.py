@@ -271,13 +271,13 @@ class Guest:
         return [ln for ln in kept if SPLAT.search(ln)]
 
     def stats(self):
-        return self.qmp("aer-pv-query-stats")
+        return self.qmp("x-aer-pv-query-stats")
 
     def raw_event(self, data, length=None):
         args = {"data": base64.b64encode(data).decode()}
         if length is not None:
             args["length"] = length
-        return self.qmp("aer-pv-inject-raw-event", **args)
+        return self.qmp("x-aer-pv-inject-raw-event", **args)
 
     def channel_messages(self):
         """The channel's verdict counters, as {name: count}."""
@@ -285,11 +285,11 @@ class Guest:
         return {k: int(v) for k, v in (ln.split() for ln in out.splitlines())}
 
     def resets(self, dev="nic0"):
-        return self.qmp("aer-pv-query-resets", id=dev)
+        return self.qmp("x-aer-pv-query-resets", id=dev)
 
     def inject(self, **args):
         args.setdefault("id", "nic0")
-        return self.qmp("aer-pv-inject-error", **args)
+        return self.qmp("x-aer-pv-inject-error", **args)
 
     # -- guest shell ------------------------------------------------------
 

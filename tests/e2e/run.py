@@ -4,7 +4,7 @@
 
 Each scenario boots a fresh guest (Linux 6.12 with aer-pv, e1000e behind a
 PCIe Root Port, the virtio-aer-pv channel), injects an error with the
-aer-pv-inject-error QMP command, and checks the guest's log and sysfs,
+x-aer-pv-inject-error QMP command, and checks the guest's log and sysfs,
 QEMU's reset counters and AER_PV_PHASE events, and real traffic through
 the NIC.  Prints PASS/FAIL per scenario and "N passed, N failed" last.
 
@@ -402,7 +402,7 @@ def s_device_error_mid_recovery(ctx):
         bdf = g.bdf()
         recovery_waiting(g, **{"host-reset": "after",
                                "reset-delay-ms": 3000})
-        g.qmp("aer-pv-device-error")
+        g.qmp("x-aer-pv-device-error")
         check(g.wait_dmesg("device reset, channel up again", 1, 30),
               "the driver did not reset the device")
         check(g.wait_dmesg(FAILED, 1, 30) == 1, "recovery did not fail")
@@ -420,7 +420,7 @@ def s_event_queue_overflow(ctx):
     """80 errors while the guest takes none: folded, counted, recovered"""
     with guest(ctx) as g:
         bdf = g.bdf()
-        g.qmp("aer-pv-hold-events", hold=True)
+        g.qmp("x-aer-pv-hold-events", hold=True)
         for _ in range(80):
             g.inject(severity="fatal", **{"host-reset": "before"})
         g.raw_event(b"\xff" * 12)      # cannot be folded: dropped
@@ -428,7 +428,7 @@ def s_event_queue_overflow(ctx):
         check(st["events-queued"] == 64, f"queued {st}")
         check(st["events-coalesced"] == 16, f"coalesced {st}")
         check(st["events-dropped"] == 1, f"dropped {st}")
-        g.qmp("aer-pv-hold-events", hold=False)
+        g.qmp("x-aer-pv-hold-events", hold=False)
         check(g.wait_dmesg(RECOVERED, 2, 60) >= 2, "not recovered")
         deadline = time.monotonic() + 60
         while g.sysfs(bdf, "state") != "idle" and time.monotonic() < deadline:

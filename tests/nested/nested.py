@@ -196,7 +196,7 @@ class Nested(Guest):
     def outer_resets(self):
         """The resets L1 did to its e1000e: link (its Root Port's
         secondary bus resets) and function (FLR)."""
-        c = self.l1.qmp("aer-pv-query-resets", id="nic0")
+        c = self.l1.qmp("x-aer-pv-query-resets", id="nic0")
         return c["link-resets"], c["function-resets"]
 
 

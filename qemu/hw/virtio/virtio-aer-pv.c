@@ -5,8 +5,9 @@
  * about the host's reset of them, performs resets the guest asks for, and
  * turns the guest's recovery phase reports into QMP events.  Errors come
  * from vfio-pci's error notifier, or, for testing without faulty hardware,
- * from the aer-pv-inject-error QMP command, which also models the host's
- * reset (its timing and outcome) on an emulated device.
+ * from the x-aer-pv-inject-error QMP command (virtio-aer-pv-test.c), which
+ * also models the host's reset (its timing and outcome) on an emulated
+ * device.
  *
  * Once the driver is live (DRIVER_OK), the channel is the only source of
  * errors of the functions the device manages: it signals no emulated AER
@@ -21,9 +22,7 @@
  */
 
 #include "qemu/osdep.h"
-#include "qemu/base64.h"
 #include "qapi/error.h"
-#include "qapi/qapi-commands-aer-pv.h"
 #include "qapi/qapi-events-aer-pv.h"
 #include "qemu/error-report.h"
 #include "qemu/iov.h"
@@ -32,28 +31,33 @@
 #include "qom/object.h"
 #include "hw/qdev-core.h"
 #include "hw/qdev-properties.h"
-#include "hw/sysbus.h"
 #include "hw/pci/pci_bridge.h"
 #include "hw/pci/pci_device.h"
 #include "hw/pci/pcie.h"
 #include "hw/pci/pcie_aer.h"
 #include "hw/virtio/virtio-aer-pv.h"
 #include "migration/blocker.h"
+#include "virtio-aer-pv-internal.h"
 #include "trace.h"
 
-#define AER_PV_DEFAULT_RESET_DELAY_MS   200
-#define AER_PV_DEFAULT_REQUEST_DELAY_MS 50
-#define AER_PV_MAX_REPEAT               100000
-
-static VirtIOAerPv *virtio_aer_pv_find(void)
+VirtIOAerPv *virtio_aer_pv_get(Error **errp)
 {
     bool ambiguous = false;
     Object *obj = object_resolve_path_type("", TYPE_VIRTIO_AER_PV, &ambiguous);
 
-    return obj ? VIRTIO_AER_PV(obj) : NULL;
+    if (ambiguous) {
+        error_setg(errp, "more than one virtio-aer-pv device: only one "
+                   "is supported per VM");
+        return NULL;
+    }
+    if (!obj) {
+        error_setg(errp, "no virtio-aer-pv device");
+        return NULL;
+    }
+    return VIRTIO_AER_PV(obj);
 }
 
-static bool virtio_aer_pv_live(VirtIOAerPv *s)
+bool virtio_aer_pv_live(VirtIOAerPv *s)
 {
     VirtIODevice *vdev = VIRTIO_DEVICE(s);
 
@@ -67,7 +71,7 @@ static bool virtio_aer_pv_driver_ok(VirtIOAerPv *s)
     return VIRTIO_DEVICE(s)->status & VIRTIO_CONFIG_S_DRIVER_OK;
 }
 
-static const char *virtio_aer_pv_dev_name(PCIDevice *dev)
+const char *virtio_aer_pv_dev_name(PCIDevice *dev)
 {
     DeviceState *d = DEVICE(dev);
 
@@ -83,12 +87,7 @@ static void virtio_aer_pv_func_addr(PCIDevice *dev,
     f->devfn = dev->devfn;
 }
 
-static bool virtio_aer_pv_realized(PCIDevice *dev)
-{
-    return DEVICE(dev)->realized;
-}
-
-static AerPvFunc *virtio_aer_pv_func(VirtIOAerPv *s, PCIDevice *dev,
+AerPvFunc *virtio_aer_pv_func(VirtIOAerPv *s, PCIDevice *dev,
                                      bool create)
 {
     unsigned int i;
@@ -124,7 +123,7 @@ static AerPvFunc *virtio_aer_pv_func_by_addr(VirtIOAerPv *s,
     return NULL;
 }
 
-static void virtio_aer_pv_flush_events(VirtIOAerPv *s)
+void virtio_aer_pv_flush_events(VirtIOAerPv *s)
 {
     VirtIODevice *vdev = VIRTIO_DEVICE(s);
     VirtQueueElement *elem;
@@ -213,8 +212,7 @@ static bool virtio_aer_pv_fold_event(VirtIOAerPv *s,
     return false;
 }
 
-/* Queue @ev; @raw_len is 0, or the bytes of a raw event to write */
-static void virtio_aer_pv_queue(VirtIOAerPv *s,
+void virtio_aer_pv_queue(VirtIOAerPv *s,
                                 const union virtio_aer_pv_event *ev,
                                 unsigned int raw_len, uint32_t used_len)
 {
@@ -240,50 +238,10 @@ static void virtio_aer_pv_queue(VirtIOAerPv *s,
     virtio_aer_pv_flush_events(s);
 }
 
-static void virtio_aer_pv_queue_event(VirtIOAerPv *s,
-                                      const union virtio_aer_pv_event *ev)
+void virtio_aer_pv_queue_event(VirtIOAerPv *s,
+                               const union virtio_aer_pv_event *ev)
 {
     virtio_aer_pv_queue(s, ev, 0, 0);
-}
-
-/* A channel event or an AER message sent later, to order the two */
-typedef struct AerPvDeferred {
-    QEMUTimer timer;
-    VirtIOAerPv *s;
-    PCIDevice *dev;             /* AER message: the device */
-    AerPvSeverity severity;
-    union virtio_aer_pv_event ev;   /* channel event, if !dev */
-} AerPvDeferred;
-
-static void virtio_aer_pv_emulate_aer(VirtIOAerPv *s, PCIDevice *dev,
-                                      AerPvSeverity sev, Error **errp);
-
-static void virtio_aer_pv_deferred(void *opaque)
-{
-    AerPvDeferred *d = opaque;
-
-    if (d->dev) {
-        Error *err = NULL;
-
-        if (virtio_aer_pv_realized(d->dev)) {
-            virtio_aer_pv_emulate_aer(virtio_aer_pv_find(), d->dev,
-                                      d->severity, &err);
-        }
-        if (err) {
-            warn_report_err(err);
-        }
-        object_unref(OBJECT(d->dev));
-    } else if (virtio_aer_pv_live(d->s)) {
-        virtio_aer_pv_queue_event(d->s, &d->ev);
-    }
-    timer_del(&d->timer);
-    g_free(d);
-}
-
-static void virtio_aer_pv_defer(AerPvDeferred *d, uint32_t delay_ms)
-{
-    timer_init_ms(&d->timer, QEMU_CLOCK_VIRTUAL, virtio_aer_pv_deferred, d);
-    timer_mod(&d->timer, qemu_clock_get_ms(QEMU_CLOCK_VIRTUAL) + delay_ms);
 }
 
 static void virtio_aer_pv_handle_event(VirtIODevice *vdev, VirtQueue *vq)
@@ -291,11 +249,7 @@ static void virtio_aer_pv_handle_event(VirtIODevice *vdev, VirtQueue *vq)
     virtio_aer_pv_flush_events(VIRTIO_AER_PV(vdev));
 }
 
-/*
- * Reset @dev as a host link or function reset does: every register but
- * the sticky AER status and header log goes back to its default.
- */
-static void virtio_aer_pv_reset_dev(PCIDevice *dev)
+void virtio_aer_pv_reset_dev(PCIDevice *dev)
 {
     uint16_t aer = dev->exp.aer_cap;
     uint8_t saved[PCI_ERR_SIZEOF];
@@ -340,7 +294,7 @@ static void virtio_aer_pv_free_reset(VirtIOAerPv *s, AerPvReset *r)
     g_free(r);
 }
 
-static void virtio_aer_pv_reset_add_dev(AerPvReset *r, PCIDevice *dev)
+void virtio_aer_pv_reset_add_dev(AerPvReset *r, PCIDevice *dev)
 {
     unsigned int i;
 
@@ -380,13 +334,8 @@ static void virtio_aer_pv_reset_end(void *opaque)
     }
     trace_virtio_aer_pv_host_reset(r->seq, r->fail);
 
-    if (r->aer_message && r->nr_devs) {
-        Error *err = NULL;
-
-        virtio_aer_pv_emulate_aer(s, r->devs[0], r->severity, &err);
-        if (err) {
-            warn_report_err(err);
-        }
+    if (r->ended) {
+        r->ended(r);
     }
 
     if (r->announce && virtio_aer_pv_live(s)) {
@@ -416,8 +365,8 @@ static void virtio_aer_pv_reset_end(void *opaque)
     virtio_aer_pv_free_reset(s, r);
 }
 
-static AerPvReset *virtio_aer_pv_new_reset(VirtIOAerPv *s, uint32_t seq,
-                                           uint8_t kind)
+AerPvReset *virtio_aer_pv_new_reset(VirtIOAerPv *s, uint32_t seq,
+                                    uint8_t kind)
 {
     AerPvReset *r = g_new0(AerPvReset, 1);
 
@@ -643,7 +592,7 @@ static void virtio_aer_pv_reset(VirtIODevice *vdev)
     }
 }
 
-static uint32_t virtio_aer_pv_next_seq(VirtIOAerPv *s)
+uint32_t virtio_aer_pv_next_seq(VirtIOAerPv *s)
 {
     if (++s->next_seq == 0) {
         s->next_seq = 1;
@@ -657,19 +606,17 @@ static uint32_t virtio_aer_pv_aer_reg(PCIDevice *dev, uint16_t aer, int reg)
     return dev->config_read(dev, aer + reg, 4);
 }
 
-/* Send an error event naming @devs; the first is the reporting function */
-static void virtio_aer_pv_send_error(VirtIOAerPv *s, uint32_t seq,
-                                     uint8_t severity, uint8_t reset,
-                                     uint8_t kind, uint32_t status,
-                                     PCIDevice **devs,
-                                     unsigned int nr, uint32_t delay_ms)
+void virtio_aer_pv_fill_error(union virtio_aer_pv_event *ev, uint32_t seq,
+                              uint8_t severity, uint8_t reset, uint8_t kind,
+                              uint32_t status, PCIDevice **devs,
+                              unsigned int nr)
 {
-    union virtio_aer_pv_event ev = { 0 };
-    struct virtio_aer_pv_error_event *e = &ev.error;
+    struct virtio_aer_pv_error_event *e = &ev->error;
     PCIDevice *rep = devs[0];
     uint16_t aer = rep->exp.aer_cap;
     unsigned int i;
 
+    memset(ev, 0, sizeof(*ev));
     /* An assigned function's AER capability is the device's own */
     if (!aer && pci_is_express(rep)) {
         aer = pcie_find_capability(rep, PCI_EXT_CAP_ID_ERR);
@@ -705,458 +652,17 @@ static void virtio_aer_pv_send_error(VirtIOAerPv *s, uint32_t seq,
         virtio_aer_pv_func_addr(devs[i], &e->funcs[i]);
     }
     trace_virtio_aer_pv_error(seq, severity, reset, nr);
-    if (delay_ms) {
-        AerPvDeferred *d = g_new0(AerPvDeferred, 1);
-
-        d->s = s;
-        d->ev = ev;
-        virtio_aer_pv_defer(d, delay_ms);
-        return;
-    }
-    virtio_aer_pv_queue_event(s, &ev);
 }
 
-static PCIDevice *virtio_aer_pv_pci_by_id(const char *id, Error **errp)
+bool virtio_aer_pv_suppresses_aer(VirtIOAerPv *s, PCIDevice *dev, int sev)
 {
-    Object *obj = object_resolve_path(id, NULL);
-    DeviceState *d = obj ? NULL : qdev_find_recursive(sysbus_get_default(), id);
-
-    if (!obj && d) {
-        obj = OBJECT(d);
+    if (!virtio_aer_pv_driver_ok(s) || !virtio_aer_pv_func(s, dev, false)) {
+        return false;
     }
-    if (!obj || !object_dynamic_cast(obj, TYPE_PCI_DEVICE)) {
-        error_setg(errp, "'%s' is not a PCI device", id);
-        return NULL;
-    }
-    return PCI_DEVICE(obj);
-}
-
-static const uint8_t aer_pv_sev[AER_PV_SEVERITY__MAX] = {
-    [AER_PV_SEVERITY_CORRECTABLE] = VIRTIO_AER_PV_SEV_CORRECTABLE,
-    [AER_PV_SEVERITY_NON_FATAL] = VIRTIO_AER_PV_SEV_NONFATAL,
-    [AER_PV_SEVERITY_FATAL] = VIRTIO_AER_PV_SEV_FATAL,
-};
-
-/*
- * The AER status bit an injected error of @sev sets: Receiver Error,
- * Unsupported Request, Malformed TLP (non-fatal and fatal by default).
- */
-static uint32_t virtio_aer_pv_status_bit(AerPvSeverity sev)
-{
-    switch (sev) {
-    case AER_PV_SEVERITY_CORRECTABLE:
-        return PCI_ERR_COR_RCVR;
-    case AER_PV_SEVERITY_NON_FATAL:
-        return PCI_ERR_UNC_UNSUP;
-    default:
-        return PCI_ERR_UNC_MALF_TLP;
-    }
-}
-
-/*
- * Signal the error on @dev as an emulated AER message, like hardware
- * would, unless the driver is live (DRIVER_OK) and the device manages
- * @dev, which it does once it tracks an error of @dev: then the channel
- * is the only source of the function's errors, and the message is
- * suppressed.  QEMU's own pcie_aer_inject_error is not.
- */
-static void virtio_aer_pv_emulate_aer(VirtIOAerPv *s, PCIDevice *dev,
-                                      AerPvSeverity sev, Error **errp)
-{
-    PCIEAERErr err = {
-        .status = virtio_aer_pv_status_bit(sev),
-        .source_id = pci_requester_id(dev),
-        .flags = sev == AER_PV_SEVERITY_CORRECTABLE ?
-                 PCIE_AER_ERR_IS_CORRECTABLE : 0,
-    };
-    int ret;
-
-    if (s && virtio_aer_pv_driver_ok(s) && virtio_aer_pv_func(s, dev, false)) {
-        s->aer_messages_suppressed++;
-        trace_virtio_aer_pv_aer_message_suppressed(
-            virtio_aer_pv_dev_name(dev), sev);
-        return;
-    }
-    trace_virtio_aer_pv_aer_message(virtio_aer_pv_dev_name(dev), sev);
-    ret = pcie_aer_inject_error(dev, &err);
-    if (ret < 0) {
-        error_setg_errno(errp, -ret, "AER message on '%s' failed",
-                         virtio_aer_pv_dev_name(dev));
-    }
-}
-
-/* The errors still to inject of an aer-pv-inject-error with @repeat */
-typedef struct AerPvStorm {
-    QEMUTimer timer;
-    char *id;
-    AerPvSeverity severity;
-    AerPvHostReset host_reset;
-    uint32_t reset_delay_ms;
-    uint32_t left;
-    uint32_t interval_us;
-    int64_t next_us;            /* on a fixed schedule: late ticks catch up */
-} AerPvStorm;
-
-static void virtio_aer_pv_storm(void *opaque)
-{
-    AerPvStorm *st = opaque;
-    Error *err = NULL;
-
-    qapi_free_AerPvInjectResult(
-        qmp_aer_pv_inject_error(st->id, st->severity, true, st->host_reset,
-                                true, st->reset_delay_ms, false, NULL,
-                                false, false, false, false, false, 0,
-                                false, 0, false, 0, false, 0, false, false,
-                                false, 0, false, 0, &err));
-    if (err || !--st->left) {
-        if (err) {
-            error_prepend(&err, "error storm stopped: ");
-            warn_report_err(err);
-        }
-        timer_del(&st->timer);
-        g_free(st->id);
-        g_free(st);
-        return;
-    }
-    st->next_us += st->interval_us;
-    timer_mod(&st->timer, st->next_us);
-}
-
-AerPvInjectResult *qmp_aer_pv_inject_error(const char *id,
-                                           AerPvSeverity severity,
-                                           bool has_host_reset,
-                                           AerPvHostReset host_reset,
-                                           bool has_reset_delay_ms,
-                                           uint32_t reset_delay_ms,
-                                           bool has_functions,
-                                           strList *functions,
-                                           bool has_aer_message,
-                                           bool aer_message,
-                                           bool has_channel, bool channel,
-                                           bool has_request_reset,
-                                           AerPvRequestReset request_reset,
-                                           bool has_request_delay_ms,
-                                           uint32_t request_delay_ms,
-                                           bool has_channel_delay_ms,
-                                           uint32_t channel_delay_ms,
-                                           bool has_aer_message_delay_ms,
-                                           uint32_t aer_message_delay_ms,
-                                           bool has_aer_message_after_reset,
-                                           bool aer_message_after_reset,
-                                           bool has_repeat, uint32_t repeat,
-                                           bool has_repeat_interval_us,
-                                           uint32_t repeat_interval_us,
-                                           Error **errp)
-{
-    ERRP_GUARD();
-    VirtIOAerPv *s = virtio_aer_pv_find();
-    PCIDevice *devs[VIRTIO_AER_PV_MAX_FUNCS];
-    AerPvInjectResult *res;
-    unsigned int nr = 0, i;
-    uint8_t sev = aer_pv_sev[severity], reset;
-    uint32_t seq;
-    strList *l;
-
-    if (!has_host_reset) {
-        host_reset = severity == AER_PV_SEVERITY_FATAL ?
-                     AER_PV_HOST_RESET_BEFORE : AER_PV_HOST_RESET_NONE;
-    }
-    reset_delay_ms = has_reset_delay_ms ? reset_delay_ms :
-                                          AER_PV_DEFAULT_RESET_DELAY_MS;
-    request_delay_ms = has_request_delay_ms ? request_delay_ms :
-                                              AER_PV_DEFAULT_REQUEST_DELAY_MS;
-    channel = has_channel ? channel : true;
-    aer_message = has_aer_message && aer_message;
-    aer_message_after_reset = has_aer_message_after_reset &&
-                              aer_message_after_reset;
-    trace_virtio_aer_pv_inject(id, severity, host_reset, reset_delay_ms);
-
-    if (has_repeat && (repeat < 1 || repeat > AER_PV_MAX_REPEAT)) {
-        error_setg(errp, "repeat must be 1 to %u", AER_PV_MAX_REPEAT);
-        return NULL;
-    }
-    repeat_interval_us = has_repeat_interval_us ? repeat_interval_us : 1000;
-    if (repeat_interval_us < 100 || repeat_interval_us > 1000000) {
-        error_setg(errp, "repeat-interval-us must be 100 to 1000000");
-        return NULL;
-    }
-    if (has_repeat && repeat > 1 &&
-        (has_functions || has_aer_message || has_channel ||
-         has_request_reset || has_request_delay_ms || has_channel_delay_ms ||
-         has_aer_message_delay_ms || has_aer_message_after_reset)) {
-        error_setg(errp, "repeat goes only with id, severity, host-reset "
-                   "and reset-delay-ms");
-        return NULL;
-    }
-
-    if (channel && !s) {
-        error_setg(errp, "no virtio-aer-pv device");
-        return NULL;
-    }
-    if (aer_message_after_reset &&
-        (!aer_message || host_reset != AER_PV_HOST_RESET_AFTER ||
-         has_aer_message_delay_ms || !s)) {
-        error_setg(errp, "aer-message-after-reset needs aer-message, "
-                   "host-reset 'after', no aer-message-delay-ms and a "
-                   "virtio-aer-pv device");
-        return NULL;
-    }
-    if (!channel && !aer_message) {
-        error_setg(errp, "nothing to deliver: channel and aer-message are "
-                   "both off");
-        return NULL;
-    }
-    if (severity == AER_PV_SEVERITY_CORRECTABLE &&
-        host_reset != AER_PV_HOST_RESET_NONE) {
-        error_setg(errp, "a correctable error needs no host reset");
-        return NULL;
-    }
-    if (reset_delay_ms > VIRTIO_AER_PV_RESET_TIMEOUT_MAX_MS ||
-        request_delay_ms > VIRTIO_AER_PV_RESET_TIMEOUT_MAX_MS ||
-        (has_channel_delay_ms &&
-         channel_delay_ms > VIRTIO_AER_PV_RESET_TIMEOUT_MAX_MS) ||
-        (has_aer_message_delay_ms &&
-         aer_message_delay_ms > VIRTIO_AER_PV_RESET_TIMEOUT_MAX_MS)) {
-        error_setg(errp, "delays are at most %u ms",
-                   VIRTIO_AER_PV_RESET_TIMEOUT_MAX_MS);
-        return NULL;
-    }
-
-    devs[nr] = virtio_aer_pv_pci_by_id(id, errp);
-    if (!devs[nr]) {
-        return NULL;
-    }
-    if (!pci_is_express(devs[nr]) || !devs[nr]->exp.aer_cap) {
-        error_setg(errp, "'%s' has no AER capability", id);
-        return NULL;
-    }
-    nr++;
-    for (l = has_functions ? functions : NULL; l; l = l->next) {
-        PCIDevice *d = virtio_aer_pv_pci_by_id(l->value, errp);
-
-        if (!d) {
-            return NULL;
-        }
-        for (i = 0; i < nr; i++) {
-            if (devs[i] == d) {
-                error_setg(errp, "'%s' named twice", l->value);
-                return NULL;
-            }
-        }
-        if (nr == VIRTIO_AER_PV_MAX_FUNCS) {
-            error_setg(errp, "at most %u functions",
-                       VIRTIO_AER_PV_MAX_FUNCS);
-            return NULL;
-        }
-        devs[nr++] = d;
-    }
-
-    switch (host_reset) {
-    case AER_PV_HOST_RESET_NONE:
-        reset = VIRTIO_AER_PV_RESET_NONE;
-        break;
-    case AER_PV_HOST_RESET_BEFORE:
-        reset = VIRTIO_AER_PV_RESET_DONE;
-        break;
-    default:
-        reset = VIRTIO_AER_PV_RESET_PENDING;
-        break;
-    }
-
-    seq = s ? virtio_aer_pv_next_seq(s) : 0;
-    if (s) {
-        for (i = 0; i < nr; i++) {
-            AerPvFunc *f = virtio_aer_pv_func(s, devs[i], true);
-
-            if (!f) {
-                error_setg(errp, "too many functions tracked");
-                return NULL;
-            }
-            /* A correctable error needs no reset: not a current error */
-            if (severity == AER_PV_SEVERITY_CORRECTABLE) {
-                continue;
-            }
-            f->seq = seq;
-            f->reset = reset;
-            f->reset_kind = reset == VIRTIO_AER_PV_RESET_NONE ?
-                            VIRTIO_AER_PV_RESET_KIND_NONE :
-                            VIRTIO_AER_PV_RESET_KIND_LINK;
-            f->request_outcome = has_request_reset ?
-                (AerPvRequestOutcome)request_reset : AER_PV_REQUEST_OK;
-            f->request_delay_ms = request_delay_ms;
-        }
-    }
-
-    if (aer_message_after_reset) {
-        /* sent by virtio_aer_pv_reset_end() */
-    } else if (aer_message && has_aer_message_delay_ms &&
-               aer_message_delay_ms) {
-        AerPvDeferred *d = g_new0(AerPvDeferred, 1);
-
-        d->dev = devs[0];
-        object_ref(OBJECT(d->dev));
-        d->severity = severity;
-        virtio_aer_pv_defer(d, aer_message_delay_ms);
-    } else if (aer_message) {
-        virtio_aer_pv_emulate_aer(s, devs[0], severity, errp);
-        if (*errp) {
-            return NULL;
-        }
-    }
-    if (host_reset == AER_PV_HOST_RESET_BEFORE) {
-        for (i = 0; i < nr; i++) {
-            virtio_aer_pv_reset_dev(devs[i]);
-            if (s) {
-                virtio_aer_pv_func(s, devs[i], false)->host_resets++;
-            }
-        }
-    }
-
-    if (has_repeat && repeat > 1) {
-        AerPvStorm *st = g_new0(AerPvStorm, 1);
-
-        st->id = g_strdup(id);
-        st->severity = severity;
-        st->host_reset = host_reset;
-        st->reset_delay_ms = reset_delay_ms;
-        st->left = repeat - 1;
-        st->interval_us = repeat_interval_us;
-        st->next_us = qemu_clock_get_us(QEMU_CLOCK_VIRTUAL) +
-                      st->interval_us;
-        timer_init_us(&st->timer, QEMU_CLOCK_VIRTUAL, virtio_aer_pv_storm, st);
-        timer_mod(&st->timer, st->next_us);
-    }
-
-    res = g_new0(AerPvInjectResult, 1);
-    res->seq = seq;
-    res->delivered = channel && virtio_aer_pv_live(s);
-    if (res->delivered) {
-        virtio_aer_pv_send_error(s, seq, sev, reset,
-                                 VIRTIO_AER_PV_RESET_KIND_LINK,
-                                 virtio_aer_pv_status_bit(severity), devs, nr,
-                                 has_channel_delay_ms ? channel_delay_ms : 0);
-    }
-    if (s && (host_reset == AER_PV_HOST_RESET_AFTER ||
-              host_reset == AER_PV_HOST_RESET_FAILED)) {
-        AerPvReset *r = virtio_aer_pv_new_reset(s, seq,
-                                                VIRTIO_AER_PV_RESET_KIND_LINK);
-
-        r->fail = host_reset == AER_PV_HOST_RESET_FAILED;
-        r->announce = res->delivered;
-        r->aer_message = aer_message_after_reset;
-        r->severity = severity;
-        for (i = 0; i < nr; i++) {
-            virtio_aer_pv_reset_add_dev(r, devs[i]);
-        }
-        timer_mod(&r->timer, qemu_clock_get_ms(QEMU_CLOCK_VIRTUAL) +
-                             reset_delay_ms);
-    }
-    return res;
-}
-
-AerPvResetCounts *qmp_aer_pv_query_resets(const char *id, Error **errp)
-{
-    PCIDevice *dev = virtio_aer_pv_pci_by_id(id, errp);
-    VirtIOAerPv *s = virtio_aer_pv_find();
-    AerPvResetCounts *c;
-    PCIDevice *port;
-    AerPvFunc *f;
-
-    if (!dev) {
-        return NULL;
-    }
-    port = pci_bridge_get_device(pci_get_bus(dev));
-    f = s ? virtio_aer_pv_func(s, dev, false) : NULL;
-
-    c = g_new0(AerPvResetCounts, 1);
-    c->link_resets = port ? PCI_BRIDGE(port)->sec_bus_resets : 0;
-    c->function_resets = dev->flr_count;
-    c->host_resets = f ? f->host_resets : 0;
-    return c;
-}
-
-/* The device a test hook acts on, which must be live for most of them */
-static VirtIOAerPv *virtio_aer_pv_test_device(bool live, Error **errp)
-{
-    VirtIOAerPv *s = virtio_aer_pv_find();
-
-    if (!s) {
-        error_setg(errp, "no virtio-aer-pv device");
-        return NULL;
-    }
-    if (live && !virtio_aer_pv_live(s)) {
-        error_setg(errp, "virtio-aer-pv has no live guest driver");
-        return NULL;
-    }
-    return s;
-}
-
-void qmp_aer_pv_inject_raw_event(const char *data, bool has_length,
-                                 uint32_t length, Error **errp)
-{
-    VirtIOAerPv *s = virtio_aer_pv_test_device(true, errp);
-    union virtio_aer_pv_event ev = { 0 };
-    g_autofree uint8_t *buf = NULL;
-    size_t len;
-
-    if (!s) {
-        return;
-    }
-    buf = qbase64_decode(data, -1, &len, errp);
-    if (!buf) {
-        return;
-    }
-    if (len == 0 || len > sizeof(ev)) {
-        error_setg(errp, "'data' must decode to 1 to %zu bytes, not %zu",
-                   sizeof(ev), len);
-        return;
-    }
-    memcpy(&ev, buf, len);
-    virtio_aer_pv_queue(s, &ev, len, has_length ? length : len);
-}
-
-void qmp_aer_pv_hold_events(bool hold, Error **errp)
-{
-    VirtIOAerPv *s = virtio_aer_pv_test_device(false, errp);
-
-    if (!s) {
-        return;
-    }
-    s->hold_events = hold;
-    if (!hold) {
-        virtio_aer_pv_flush_events(s);
-    }
-}
-
-void qmp_aer_pv_device_error(Error **errp)
-{
-    VirtIOAerPv *s = virtio_aer_pv_test_device(true, errp);
-
-    if (!s) {
-        return;
-    }
-    s->device_errors++;
-    virtio_error(VIRTIO_DEVICE(s), "virtio-aer-pv: device error injected "
-                 "by aer-pv-device-error");
-}
-
-AerPvStats *qmp_aer_pv_query_stats(Error **errp)
-{
-    VirtIOAerPv *s = virtio_aer_pv_test_device(false, errp);
-    AerPvStats *st;
-
-    if (!s) {
-        return NULL;
-    }
-    st = g_new0(AerPvStats, 1);
-    st->events_queued = s->ev_count;
-    st->events_sent = s->events_sent;
-    st->events_dropped = s->events_dropped;
-    st->events_coalesced = s->events_coalesced;
-    st->device_errors = s->device_errors;
-    st->aer_messages_suppressed = s->aer_messages_suppressed;
-    st->hold_events = s->hold_events;
-    return st;
+    s->aer_messages_suppressed++;
+    trace_virtio_aer_pv_aer_message_suppressed(virtio_aer_pv_dev_name(dev),
+                                               sev);
+    return true;
 }
 
 /* The host reset the link of @r's functions, or gave up: tell the guest */
@@ -1203,9 +709,11 @@ static AerPvReset *virtio_aer_pv_host_reset_of(VirtIOAerPv *s,
 }
 
 bool virtio_aer_pv_host_error(PCIDevice **devs, unsigned int nr, bool frozen,
-                              void (*host_reset_done)(PCIDevice *dev))
+                              void (*host_reset_done)(PCIDevice *dev),
+                              Error **errp)
 {
-    VirtIOAerPv *s = virtio_aer_pv_find();
+    VirtIOAerPv *s = virtio_aer_pv_get(errp);
+    union virtio_aer_pv_event ev = { 0 };
     uint8_t reset = frozen ? VIRTIO_AER_PV_RESET_PENDING :
                              VIRTIO_AER_PV_RESET_NONE;
     uint8_t kind = frozen ? VIRTIO_AER_PV_RESET_KIND_LINK :
@@ -1217,7 +725,11 @@ bool virtio_aer_pv_host_error(PCIDevice **devs, unsigned int nr, bool frozen,
     uint32_t seq;
     unsigned int i;
 
-    if (!s || !virtio_aer_pv_live(s) || !nr) {
+    if (!s) {
+        return false;
+    }
+    if (!virtio_aer_pv_live(s) || !nr) {
+        error_setg(errp, "virtio-aer-pv has no live guest driver");
         return false;
     }
     nr = MIN(nr, VIRTIO_AER_PV_MAX_FUNCS);
@@ -1232,6 +744,8 @@ bool virtio_aer_pv_host_error(PCIDevice **devs, unsigned int nr, bool frozen,
     for (i = 0; i < nr; i++) {
         funcs[i] = virtio_aer_pv_func(s, devs[i], true);
         if (!funcs[i]) {
+            error_setg(errp, "virtio-aer-pv tracks %u functions already",
+                       VIRTIO_AER_PV_QEMU_MAX_FUNCS);
             return false;
         }
     }
@@ -1247,7 +761,8 @@ bool virtio_aer_pv_host_error(PCIDevice **devs, unsigned int nr, bool frozen,
     }
     trace_virtio_aer_pv_host_error(virtio_aer_pv_dev_name(devs[0]), frozen,
                                    nr, seq);
-    virtio_aer_pv_send_error(s, seq, sev, reset, kind, 0, devs, nr, 0);
+    virtio_aer_pv_fill_error(&ev, seq, sev, reset, kind, 0, devs, nr);
+    virtio_aer_pv_queue_event(s, &ev);
     if (!frozen) {
         return true;
     }
@@ -1268,14 +783,14 @@ bool virtio_aer_pv_host_error(PCIDevice **devs, unsigned int nr, bool frozen,
 
 bool virtio_aer_pv_host_reset_pending(PCIDevice *dev)
 {
-    VirtIOAerPv *s = virtio_aer_pv_find();
+    VirtIOAerPv *s = virtio_aer_pv_get(NULL);
 
     return s && virtio_aer_pv_host_reset_of(s, dev);
 }
 
 void virtio_aer_pv_host_reset_done(PCIDevice *dev, bool ok)
 {
-    VirtIOAerPv *s = virtio_aer_pv_find();
+    VirtIOAerPv *s = virtio_aer_pv_get(NULL);
     AerPvReset *r = s ? virtio_aer_pv_host_reset_of(s, dev) : NULL;
 
     if (r) {
@@ -1324,8 +839,7 @@ static void virtio_aer_pv_realize(DeviceState *dev, Error **errp)
     VirtIODevice *vdev = VIRTIO_DEVICE(dev);
     VirtIOAerPv *s = VIRTIO_AER_PV(dev);
 
-    if (virtio_aer_pv_find() != s) {
-        error_setg(errp, "only one virtio-aer-pv device is supported");
+    if (virtio_aer_pv_get(errp) != s) {
         return;
     }
     if (s->reset_timeout_ms > VIRTIO_AER_PV_RESET_TIMEOUT_MAX_MS) {

@@ -40,15 +40,16 @@ typedef struct AerPvFunc {
 } AerPvFunc;
 
 /* A host reset in flight, or a guest request waiting for one */
-typedef struct AerPvReset {
+typedef struct AerPvReset AerPvReset;
+struct AerPvReset {
     VirtIOAerPv *s;
     QEMUTimer timer;
     uint32_t seq;
     bool fail;
     bool requested;             /* by the guest, for every function of seq */
     bool announce;              /* send EVT_RESET when it ends */
-    bool aer_message;           /* then signal an AER message on devs[0] */
-    int severity;               /* AerPvSeverity of that message */
+    void (*ended)(AerPvReset *r);   /* a test hook's, as it ends */
+    int severity;               /* the test hook's AerPvSeverity */
     uint8_t kind;
     bool host_did_reset;        /* the host reset: reset nothing here */
     bool host_wait;             /* waits for the host's reset to end */
@@ -57,7 +58,7 @@ typedef struct AerPvReset {
     unsigned int nr_devs;
     GSList *elems;              /* the REQ_RESETs to answer when it ends */
     QTAILQ_ENTRY(AerPvReset) next;
-} AerPvReset;
+};
 
 struct VirtIOAerPv {
     VirtIODevice parent_obj;
@@ -73,12 +74,12 @@ struct VirtIOAerPv {
     unsigned int nr_funcs;
 
     union virtio_aer_pv_event events[VIRTIO_AER_PV_QEMU_MAX_EVENTS];
-    /* aer-pv-inject-raw-event: bytes to write and length to report */
+    /* x-aer-pv-inject-raw-event: bytes to write and length to report */
     uint16_t ev_raw_len[VIRTIO_AER_PV_QEMU_MAX_EVENTS];
     uint32_t ev_used_len[VIRTIO_AER_PV_QEMU_MAX_EVENTS];
     unsigned int ev_head;
     unsigned int ev_count;
-    bool hold_events;           /* aer-pv-hold-events: do not deliver */
+    bool hold_events;           /* x-aer-pv-hold-events: do not deliver */
     uint64_t events_sent;
     uint64_t events_dropped;
     uint64_t events_coalesced;
@@ -99,6 +100,7 @@ struct VirtIOAerPv {
  * @host_reset_done: called for each of @devs once the host's reset ended,
  *                   before the guest learns of it, to bring the device
  *                   model in step with the device the host reset
+ * @errp: why the guest cannot recover the error, on failure
  *
  * Tells the guest, which recovers in step with the host.  A frozen error
  * of a function whose host reset is already pending joins that recovery.
@@ -106,11 +108,20 @@ struct VirtIOAerPv {
  * while the driver is live, the channel is the only source of errors of
  * the functions it manages.
  *
- * Returns: false if the guest has no live virtio-aer-pv driver; the caller
- * must then contain the error itself.
+ * Returns: false if there is no virtio-aer-pv device, more than one, or
+ * no live driver for it; the caller must then contain the error itself.
  */
 bool virtio_aer_pv_host_error(PCIDevice **devs, unsigned int nr, bool frozen,
-                              void (*host_reset_done)(PCIDevice *dev));
+                              void (*host_reset_done)(PCIDevice *dev),
+                              Error **errp);
+
+/**
+ * virtio_aer_pv_get: the VM's virtio-aer-pv device
+ * @errp: set if there is none, or more than one
+ *
+ * Returns: the device, or NULL with @errp set.
+ */
+VirtIOAerPv *virtio_aer_pv_get(Error **errp);
 
 /**
  * virtio_aer_pv_host_reset_pending: does the guest wait for a host reset
