@@ -20,6 +20,10 @@ pkgs=(
 	seabios qemu-system-data ipxe-qemu busybox-static
 	# the protocol model, and the fuzzer (libFuzzer with ASan and UBSan)
 	spin clang
+	# the libvirt e2e scenario: Debian's libvirtd (with its QEMU driver)
+	# and virsh.  It runs libvirtd with a configuration of its own, so
+	# not libvirt-daemon-system: no service, users, polkit or networks.
+	libvirt-daemon libvirt-clients
 	"$@"
 )
 
