@@ -45,7 +45,20 @@ AerPvResetCounts *qmp_x_aer_pv_query_resets(const char *id, Error **errp)
     return NULL;
 }
 
+VirtIOAerPv *virtio_aer_pv_get(Error **errp)
+{
+    error_setg(errp, "virtio-aer-pv is not compiled into this QEMU");
+    return NULL;
+}
+
+bool virtio_aer_pv_ready(Error **errp)
+{
+    error_setg(errp, "virtio-aer-pv is not compiled into this QEMU");
+    return false;
+}
+
 bool virtio_aer_pv_host_error(PCIDevice **devs, unsigned int nr, bool frozen,
+                              const struct virtio_aer_pv_aer_regs *aer,
                               void (*host_reset_done)(PCIDevice *dev),
                               Error **errp)
 {

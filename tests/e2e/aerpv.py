@@ -109,7 +109,9 @@ class Guest:
 
     # -- lifecycle --------------------------------------------------------
 
-    def start(self, boot_timeout=120):
+    def start(self, boot_timeout=120, incoming=None):
+        """Boot the guest, or with incoming (a migration URI such as
+        "file:PATH"), take over one migrated from another QEMU."""
         self.http = _Http()
         self.http.start()
         qmp_path = os.path.join(self.tmp, "qmp.sock")
@@ -139,6 +141,8 @@ class Guest:
         if self.channel:
             args += ["-device", "virtio-aer-pv-pci,id=aerpv"]
         args += self.extra
+        if incoming:
+            args += ["-incoming", incoming]
         self.proc = subprocess.Popen(args, stdin=subprocess.DEVNULL,
                                      stdout=open(os.path.join(self.tmp, "qemu.log"), "wb"),
                                      stderr=subprocess.STDOUT)
@@ -156,6 +160,12 @@ class Guest:
                 time.sleep(0.1)
         self._qmp_read_msg(10)          # greeting
         self.qmp("qmp_capabilities")
+        if incoming:
+            self._wait_status("running", boot_timeout)
+            # The shell is as the source left it, quiet and promptless
+            self.sh("true")
+            self.kmemleak = self.sh(f"test -w {KMEMLEAK}")[0] == 0
+            return
         self._ser_until(b"AERPV-READY", boot_timeout)
         self._ser.sendall(b"stty -echo; PS1=''\n")
         time.sleep(0.3)
@@ -181,6 +191,35 @@ class Guest:
                 s.close()
         if self.http:
             self.http.stop()
+
+    def _wait_status(self, status, timeout):
+        deadline = time.monotonic() + timeout
+        while True:
+            st = self.qmp("query-status")["status"]
+            if st == status:
+                return
+            if time.monotonic() > deadline or self.proc.poll() is not None:
+                raise GuestError(f"VM is {st}, not {status}: " +
+                                 self.qemu_log())
+            time.sleep(0.2)
+
+    def migrate(self, uri, timeout=120):
+        """Migrate the VM to uri; returns when it completed.  Raises
+        GuestError with QEMU's reason when the migration is refused or
+        fails."""
+        self.qmp("migrate", uri=uri)
+        deadline = time.monotonic() + timeout
+        while True:
+            m = self.qmp("query-migrate")
+            st = m.get("status")
+            if st == "completed":
+                return
+            if st in ("failed", "cancelled"):
+                raise GuestError("migration " + st + ": " +
+                                 m.get("error-desc", ""))
+            if time.monotonic() > deadline:
+                raise GuestError(f"migration still {st} after {timeout} s")
+            time.sleep(0.2)
 
     def qemu_log(self):
         try:

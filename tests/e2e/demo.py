@@ -3,7 +3,8 @@
 """Show a recovery: one fatal error on an e1000e with a 200 ms host reset,
 first with aer-pv, then the same error without it (the error forwarded
 as an emulated AER message only, the guest resetting the link itself).
-For each run, print the timeline and "guest link resets: N"."""
+For each run, print the timeline, "guest link resets: N", and when the
+guest touched the device relative to the end of the host's reset."""
 
 import argparse
 import re
@@ -37,6 +38,27 @@ def timeline(g, t0_host, since):
         print(f"  {'' if off is None else f'+{off:6.3f}s'}".ljust(11) + text)
 
 
+def first_guest_reset(g, t0, timeout=10):
+    """Host time, from t0, at which the guest's first link or function
+    reset of the NIC reached QEMU; polled, so late by a few ms at most."""
+    end = time.time() + timeout
+    while time.time() < end:
+        c = g.resets()
+        if c["link-resets"] + c["function-resets"]:
+            return time.time() - t0
+        time.sleep(0.002)
+    return None
+
+
+def phase_time(g, t0, phase):
+    g.poll_events()
+    for e in g.events:
+        if e["event"] == "AER_PV_PHASE" and e["data"]["phase"] == phase:
+            ts = e["timestamp"]
+            return ts["seconds"] + ts["microseconds"] / 1e6 - t0
+    return None
+
+
 def run(args, with_aer_pv):
     g = Guest(args.qemu, args.guest, channel=with_aer_pv)
     try:
@@ -60,9 +82,26 @@ def run(args, with_aer_pv):
             g.inject(severity="fatal", channel=False,
                      **{"aer-message": True, "host-reset": "after",
                         "reset-delay-ms": RESET_MS})
+            touched = first_guest_reset(g, t0)
         g.wait_dmesg(r"AER: device recovery (successful|failed)", 1, 60)
         time.sleep(0.5)
         timeline(g, t0, since)
+        end = RESET_MS / 1000
+        if with_aer_pv:
+            t = phase_time(g, t0, "recovered")
+            if t is not None:
+                print(f"  the guest waited for the host: it resumed the "
+                      f"device {(t - end) * 1000:.0f} ms after the host's "
+                      f"reset ended")
+        elif touched is None:
+            print("  the guest did not reset the device")
+        else:
+            d = (touched - end) * 1000
+            print(f"  the guest reset the link at +{touched:.3f}s, "
+                  f"{abs(d):.0f} ms {'before' if d < 0 else 'after'} the "
+                  f"host's reset ended" +
+                  (": a second reset racing with the host's" if d < 0
+                   else ""))
         ok = g.traffic()
         print(f"  traffic after recovery: {'yes' if ok else 'NO'}")
         c = g.resets()

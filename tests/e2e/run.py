@@ -13,6 +13,7 @@ usage: run.py --qemu QEMU --guest GUESTDIR [scenario ...]
 
 import argparse
 import contextlib
+import os
 import random
 import re
 import struct
@@ -20,7 +21,7 @@ import sys
 import time
 import traceback
 
-from aerpv import Guest, uapi
+from aerpv import Guest, GuestError, uapi
 
 P = uapi()
 
@@ -338,7 +339,7 @@ def s_unbind_mid_recovery(ctx):
     with guest(ctx, allow=[E1000E_AFTER_FAILURE]) as g:
         bdf = g.bdf()
         recovery_waiting(g, **{"host-reset": "after",
-                               "reset-delay-ms": 3000})
+                               "reset-delay-ms": 1500})
         dev = g.out("ls /sys/bus/virtio/drivers/virtio_aer_pv | grep virtio")
         t0 = time.monotonic()
         g.out(f"echo {dev} > /sys/bus/virtio/drivers/virtio_aer_pv/unbind",
@@ -379,7 +380,7 @@ def s_module_unloaded_mid_recovery(ctx):
     with guest(ctx, allow=[E1000E_AFTER_FAILURE]) as g:
         bdf = g.bdf()
         recovery_waiting(g, **{"host-reset": "after",
-                               "reset-delay-ms": 3000})
+                               "reset-delay-ms": 1500})
         t0 = time.monotonic()
         g.out("rmmod virtio_aer_pv", timeout=30)
         check(time.monotonic() - t0 < 10, "rmmod was not prompt")
@@ -401,7 +402,7 @@ def s_device_error_mid_recovery(ctx):
     with guest(ctx, allow=[E1000E_AFTER_FAILURE]) as g:
         bdf = g.bdf()
         recovery_waiting(g, **{"host-reset": "after",
-                               "reset-delay-ms": 3000})
+                               "reset-delay-ms": 1500})
         g.qmp("x-aer-pv-device-error")
         check(g.wait_dmesg("device reset, channel up again", 1, 30),
               "the driver did not reset the device")
@@ -623,6 +624,117 @@ def s_garbage_from_host(ctx):
         check(g.channel_messages()["ok"] == 1, "the valid error not counted")
 
 
+def dmesg_time(g, pattern):
+    """The guest's uptime, in seconds, at the last log line matching pattern."""
+    t = None
+    for ln in g.dmesg().splitlines():
+        m = re.match(r"\[\s*(\d+\.\d+)\]", ln)
+        if m and re.search(pattern, ln):
+            t = float(m.group(1))
+    return t
+
+
+def s_guest_runs_during_host_reset(ctx):
+    """the guest and the monitor keep running through a 1 s host reset: a
+    guest loop stamping the time every 50 ms never stalls"""
+    with guest(ctx) as g:
+        g.out("(while :; do read t _ </proc/uptime; echo $t >>/tmp/stamps; "
+              "sleep 0.05; done) >/dev/null 2>&1 & echo $! >/tmp/stamper")
+        time.sleep(1)
+        r = g.inject(severity="fatal", **{"host-reset": "after",
+                                          "reset-delay-ms": 1000})
+        check(r["delivered"], "error not delivered over the channel")
+        # The monitor answers during the reset too
+        worst = 0
+        t_end = time.monotonic() + 0.8
+        while time.monotonic() < t_end:
+            t0 = time.monotonic()
+            g.qmp("query-status")
+            worst = max(worst, time.monotonic() - t0)
+            time.sleep(0.05)
+        check(g.wait_dmesg(RECOVERED, 1, 60) == 1, "no recovery in the guest")
+        g.out("kill $(cat /tmp/stamper)")
+        t_err = dmesg_time(g, "in step with the host")
+        t_rec = dmesg_time(g, RECOVERED)
+        check(t_err is not None and t_rec is not None,
+              "no recovery lines in the guest log")
+        check(t_rec - t_err >= 1.0,
+              f"recovery took {t_rec - t_err:.3f} s, less than the reset")
+        stamps = [float(x) for x in g.out("cat /tmp/stamps").split()]
+        during = [t for t in stamps if t_err <= t <= t_rec]
+        edges = [t_err] + during + [t_rec]
+        gap = max(b - a for a, b in zip(edges, edges[1:]))
+        print(f"  host reset {t_rec - t_err:.3f} s: {len(during)} stamps, "
+              f"longest gap {gap * 1000:.0f} ms; slowest QMP answer "
+              f"{worst * 1000:.0f} ms", flush=True)
+        check(len(during) >= 5, f"only {len(during)} stamps during the reset")
+        check(gap < 0.5, f"the guest stalled for {gap * 1000:.0f} ms")
+        check(worst < 0.5, f"QMP stalled for {worst * 1000:.0f} ms")
+        assert_no_guest_reset(g)
+
+
+def s_migration(ctx):
+    """migrate the VM with the channel bound: refused with a clear message
+    while a recovery runs, allowed once it is over; the destination
+    recovers the next error with no guest reset"""
+    src = Guest(ctx.qemu, ctx.guest)
+    dst = None
+    try:
+        src.start(boot_timeout=ctx.boot_timeout)
+        src.load_driver()
+        check(src.wait_dmesg("host-coordinated AER recovery enabled", 1, 30),
+              "virtio-aer-pv driver did not bind")
+        check(src.traffic(), "no traffic through the NIC before the error")
+        image = os.path.join(src.tmp, "vm.migration")
+        uri = "file:" + image
+        r1 = src.inject(severity="fatal", **{"host-reset": "after",
+                                             "reset-delay-ms": 1500})
+        check(r1["delivered"], "error not delivered over the channel")
+        try:
+            src.qmp("migrate", uri=uri)
+            refused = None
+        except GuestError as e:
+            refused = str(e)
+        print(f"  during the recovery: {refused}", flush=True)
+        check(refused and "virtio-aer-pv" in refused and
+              "recovering nic0" in refused,
+              f"migration during a recovery not refused clearly: {refused}")
+        check(src.wait_dmesg(RECOVERED, 1, 60) == 1, "no recovery in the guest")
+        check("recovered" in phases(src, r1["seq"]),
+              "no AER_PV_PHASE recovered")
+        src.migrate(uri)
+        src.stop()
+
+        dst = Guest(ctx.qemu, ctx.guest)
+        dst.start(boot_timeout=ctx.boot_timeout, incoming=uri)
+        os.unlink(image)
+        check(dst.out("echo alive") == "alive", "guest not responsive")
+        check(dst.traffic(), "no traffic after the migration")
+        r2 = dst.inject(severity="fatal", **{"host-reset": "after",
+                                             "reset-delay-ms": 200})
+        check(r2["delivered"], "error not delivered on the destination")
+        check(r2["seq"] > r1["seq"],
+              f"seq went back from {r1['seq']} to {r2['seq']}")
+        check(dst.wait_dmesg(RECOVERED, 2, 60) == 2,
+              "no recovery on the destination")
+        c = assert_no_guest_reset(dst)
+        # The source's count came along with the function
+        check(c["host-resets"] == 2, f"host resets: {c['host-resets']}, "
+              "want 2 (1 from the source)")
+        bdf = dst.bdf()
+        check(dst.sysfs(bdf, "resets_avoided") == "2", "resets_avoided != 2")
+        check("recovered" in phases(dst, r2["seq"]),
+              "no AER_PV_PHASE recovered on the destination")
+        check(dst.traffic(), "no traffic after recovery")
+        bad = dst.splats()
+        check(not bad, "kernel problems in the guest log:\n  " +
+              "\n  ".join(bad[:10]))
+    finally:
+        for g in (src, dst):
+            if g:
+                g.stop()
+
+
 SCENARIOS = [v for k, v in sorted(globals().items()) if k.startswith("s_")]
 ORDER = ["s_fatal_reset_before", "s_fatal_reset_after",
          "s_nonfatal_need_reset", "s_nonfatal_host_cannot_reset",
@@ -635,7 +747,8 @@ ORDER = ["s_fatal_reset_before", "s_fatal_reset_after",
          "s_device_unplugged_mid_recovery", "s_device_error_mid_recovery",
          "s_event_queue_overflow",
          "s_unbind_mid_recovery",
-         "s_garbage_from_host"]
+         "s_garbage_from_host", "s_guest_runs_during_host_reset",
+         "s_migration"]
 # Only where the guest has fault injection
 SANITIZE_ONLY = ["s_allocation_failures_during_recovery"]
 

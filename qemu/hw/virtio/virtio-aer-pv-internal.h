@@ -29,13 +29,23 @@ AerPvFunc *virtio_aer_pv_func(VirtIOAerPv *s, PCIDevice *dev, bool create);
 uint32_t virtio_aer_pv_next_seq(VirtIOAerPv *s);
 
 /*
+ * The guest recovers an error of @f, told over the channel: migration is
+ * blocked until it reports the outcome, or its reports stop for longer
+ * than any recovery takes.
+ */
+void virtio_aer_pv_recovery_begin(VirtIOAerPv *s, AerPvFunc *f);
+
+/*
  * Fill @ev with an error event naming @devs (the first is the reporting
- * function), with the reporting function's AER registers and @status.
+ * function), with @aer, or if that is NULL the reporting function's AER
+ * registers as its config space reads (an emulated device's), and
+ * @status.
  */
 void virtio_aer_pv_fill_error(union virtio_aer_pv_event *ev, uint32_t seq,
                               uint8_t severity, uint8_t reset, uint8_t kind,
                               uint32_t status, PCIDevice **devs,
-                              unsigned int nr);
+                              unsigned int nr,
+                              const struct virtio_aer_pv_aer_regs *aer);
 
 /* Queue @ev for the guest, folding it into a queued one where it can */
 void virtio_aer_pv_queue_event(VirtIOAerPv *s,

@@ -398,12 +398,17 @@ AerPvInjectResult *qmp_x_aer_pv_inject_error(const char *id,
 
         virtio_aer_pv_fill_error(&d->ev, seq, sev, reset,
                                  VIRTIO_AER_PV_RESET_KIND_LINK,
-                                 virtio_aer_pv_status_bit(severity), devs, nr);
+                                 virtio_aer_pv_status_bit(severity), devs, nr,
+                                 NULL);
         if (has_channel_delay_ms && channel_delay_ms) {
             virtio_aer_pv_defer(d, channel_delay_ms);
         } else {
             virtio_aer_pv_queue_event(s, &d->ev);
             g_free(d);
+        }
+        for (i = 0; severity != AER_PV_SEVERITY_CORRECTABLE && i < nr; i++) {
+            virtio_aer_pv_recovery_begin(s,
+                                         virtio_aer_pv_func(s, devs[i], false));
         }
     }
     if (s && (host_reset == AER_PV_HOST_RESET_AFTER ||

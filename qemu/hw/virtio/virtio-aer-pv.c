@@ -13,6 +13,11 @@
  * errors of the functions the device manages: it signals no emulated AER
  * message for them then, and counts the ones it suppresses.
  *
+ * The device migrates, except while the guest recovers an error: the
+ * host's reset in flight and the guest's requests to it belong to this
+ * host and its device, so a migration blocker is held from the error
+ * until the guest reports the outcome of every recovery.
+ *
  * The wire format is include/standard-headers/linux/virtio_aer_pv.h,
  * generated from the Linux uapi header.
  *
@@ -37,8 +42,17 @@
 #include "hw/pci/pcie_aer.h"
 #include "hw/virtio/virtio-aer-pv.h"
 #include "migration/blocker.h"
+#include "migration/vmstate.h"
 #include "virtio-aer-pv-internal.h"
 #include "trace.h"
+
+/*
+ * How long the device waits for the outcome of a recovery after its last
+ * sign (the error, a phase report), before it allows migration again
+ * anyway: the guest's wait for a reset is bounded by reset-timeout-ms,
+ * and this margin is its drivers' callbacks'.
+ */
+#define AER_PV_RECOVERY_MARGIN_MS   30000
 
 VirtIOAerPv *virtio_aer_pv_get(Error **errp)
 {
@@ -121,6 +135,114 @@ static AerPvFunc *virtio_aer_pv_func_by_addr(VirtIOAerPv *s,
         }
     }
     return NULL;
+}
+
+/* A function whose recovery the guest has not reported the end of */
+static AerPvFunc *virtio_aer_pv_recovering(VirtIOAerPv *s)
+{
+    unsigned int i;
+
+    for (i = 0; i < s->nr_funcs; i++) {
+        if (s->funcs[i].recovering) {
+            return &s->funcs[i];
+        }
+    }
+    return NULL;
+}
+
+/*
+ * Hold a migration blocker while a recovery is in flight: a function the
+ * guest has not reported the outcome of, or a reset of this host's.
+ * Sets @errp to say which, for a migration that began before the error.
+ */
+static bool virtio_aer_pv_busy(VirtIOAerPv *s, Error **errp)
+{
+    AerPvFunc *f = virtio_aer_pv_recovering(s);
+    AerPvReset *r = QTAILQ_FIRST(&s->resets);
+
+    if (f) {
+        error_setg(errp, "virtio-aer-pv: the guest is recovering %s from "
+                   "a PCIe error (seq %u); migrate once its recovery is "
+                   "over", virtio_aer_pv_dev_name(f->dev), f->seq);
+    } else if (r) {
+        error_setg(errp, "virtio-aer-pv: the host's reset for error seq %u "
+                   "is in flight; migrate once it is over", r->seq);
+    }
+    return f || r;
+}
+
+static void virtio_aer_pv_update_blocker(VirtIOAerPv *s)
+{
+    Error *err = NULL;
+
+    if (s->migration_blocker) {
+        if (!virtio_aer_pv_busy(s, NULL)) {
+            migrate_del_blocker(&s->migration_blocker);
+            timer_del(&s->recovery_timer);
+            trace_virtio_aer_pv_migration_blocker(false);
+        }
+        return;
+    }
+    if (!virtio_aer_pv_busy(s, &s->migration_blocker)) {
+        timer_del(&s->recovery_timer);
+        return;
+    }
+    /* One under way already fails in pre_save instead: see there */
+    if (migrate_add_blocker_internal(&s->migration_blocker, &err) < 0) {
+        trace_virtio_aer_pv_migration_blocker_refused(error_get_pretty(err));
+        error_free(err);
+        return;
+    }
+    trace_virtio_aer_pv_migration_blocker(true);
+}
+
+/* The guest recovers @f's error, or has just shown progress in it */
+static void virtio_aer_pv_recovery_touch(VirtIOAerPv *s)
+{
+    timer_mod(&s->recovery_timer, qemu_clock_get_ms(QEMU_CLOCK_VIRTUAL) +
+                                  s->reset_timeout_ms +
+                                  AER_PV_RECOVERY_MARGIN_MS);
+}
+
+void virtio_aer_pv_recovery_begin(VirtIOAerPv *s, AerPvFunc *f)
+{
+    f->recovering = true;
+    virtio_aer_pv_recovery_touch(s);
+    virtio_aer_pv_update_blocker(s);
+}
+
+/* The guest reported @phase of its recovery of @f's error @seq */
+static void virtio_aer_pv_recovery_phase(VirtIOAerPv *s, AerPvFunc *f,
+                                         uint32_t seq, uint8_t phase)
+{
+    /* A recovery may cover a newer error of @f, never an older one */
+    if (!f->recovering || (int32_t)(seq - f->seq) < 0) {
+        return;
+    }
+    if (phase != VIRTIO_AER_PV_PHASE_RECOVERED &&
+        phase != VIRTIO_AER_PV_PHASE_FAILED) {
+        virtio_aer_pv_recovery_touch(s);
+        return;
+    }
+    f->recovering = false;
+    trace_virtio_aer_pv_recovery_over(virtio_aer_pv_dev_name(f->dev), seq);
+    virtio_aer_pv_update_blocker(s);
+}
+
+/* The guest went silent about a recovery: do not block migration forever */
+static void virtio_aer_pv_recovery_expired(void *opaque)
+{
+    VirtIOAerPv *s = opaque;
+    AerPvFunc *f;
+
+    while ((f = virtio_aer_pv_recovering(s))) {
+        warn_report("virtio-aer-pv: %s: the guest reported no outcome of "
+                    "its recovery of error seq %u within %u ms; allowing "
+                    "migration again", virtio_aer_pv_dev_name(f->dev),
+                    f->seq, s->reset_timeout_ms + AER_PV_RECOVERY_MARGIN_MS);
+        f->recovering = false;
+    }
+    virtio_aer_pv_update_blocker(s);
 }
 
 void virtio_aer_pv_flush_events(VirtIOAerPv *s)
@@ -363,6 +485,7 @@ static void virtio_aer_pv_reset_end(void *opaque)
         r->elems = NULL;
     }
     virtio_aer_pv_free_reset(s, r);
+    virtio_aer_pv_update_blocker(s);
 }
 
 AerPvReset *virtio_aer_pv_new_reset(VirtIOAerPv *s, uint32_t seq,
@@ -375,6 +498,7 @@ AerPvReset *virtio_aer_pv_new_reset(VirtIOAerPv *s, uint32_t seq,
     r->kind = kind;
     timer_init_ms(&r->timer, QEMU_CLOCK_VIRTUAL, virtio_aer_pv_reset_end, r);
     QTAILQ_INSERT_TAIL(&s->resets, r, next);
+    virtio_aer_pv_update_blocker(s);
     return r;
 }
 
@@ -552,6 +676,8 @@ static void virtio_aer_pv_handle_request(VirtIODevice *vdev, VirtQueue *vq)
                                          le32_to_cpu(req.seq),
                                          req.arg -
                                          VIRTIO_AER_PV_PHASE_DETECTED);
+            virtio_aer_pv_recovery_phase(s, f, le32_to_cpu(req.seq),
+                                         req.arg);
             break;
         default:
             resp.status = VIRTIO_AER_PV_S_ERR;
@@ -582,14 +708,22 @@ static void virtio_aer_pv_reset(VirtIODevice *vdev)
 {
     VirtIOAerPv *s = VIRTIO_AER_PV(vdev);
     AerPvReset *r;
+    unsigned int i;
 
-    /* The guest's buffers are gone; host resets in flight carry on */
+    /*
+     * The guest's buffers are gone, and so is any recovery it would
+     * report; host resets in flight carry on.
+     */
     s->ev_count = 0;
     QTAILQ_FOREACH(r, &s->resets, next) {
         g_slist_free_full(r->elems, g_free);
         r->elems = NULL;
         r->announce = false;
     }
+    for (i = 0; i < s->nr_funcs; i++) {
+        s->funcs[i].recovering = false;
+    }
+    virtio_aer_pv_update_blocker(s);
 }
 
 uint32_t virtio_aer_pv_next_seq(VirtIOAerPv *s)
@@ -609,17 +743,17 @@ static uint32_t virtio_aer_pv_aer_reg(PCIDevice *dev, uint16_t aer, int reg)
 void virtio_aer_pv_fill_error(union virtio_aer_pv_event *ev, uint32_t seq,
                               uint8_t severity, uint8_t reset, uint8_t kind,
                               uint32_t status, PCIDevice **devs,
-                              unsigned int nr)
+                              unsigned int nr,
+                              const struct virtio_aer_pv_aer_regs *regs)
 {
     struct virtio_aer_pv_error_event *e = &ev->error;
     PCIDevice *rep = devs[0];
-    uint16_t aer = rep->exp.aer_cap;
+    uint16_t aer = regs ? 0 : rep->exp.aer_cap;
     unsigned int i;
 
     memset(ev, 0, sizeof(*ev));
-    /* An assigned function's AER capability is the device's own */
-    if (!aer && pci_is_express(rep)) {
-        aer = pcie_find_capability(rep, PCI_EXT_CAP_ID_ERR);
+    if (regs) {
+        e->aer = *regs;
     }
     e->type = cpu_to_le16(VIRTIO_AER_PV_EVT_ERROR);
     e->seq = cpu_to_le32(seq);
@@ -708,10 +842,23 @@ static AerPvReset *virtio_aer_pv_host_reset_of(VirtIOAerPv *s,
     return NULL;
 }
 
+bool virtio_aer_pv_ready(Error **errp)
+{
+    VirtIOAerPv *s = virtio_aer_pv_get(errp);
+
+    if (s && !virtio_aer_pv_live(s)) {
+        error_setg(errp, "virtio-aer-pv has no live guest driver");
+        return false;
+    }
+    return s;
+}
+
 bool virtio_aer_pv_host_error(PCIDevice **devs, unsigned int nr, bool frozen,
+                              const struct virtio_aer_pv_aer_regs *aer,
                               void (*host_reset_done)(PCIDevice *dev),
                               Error **errp)
 {
+    static const struct virtio_aer_pv_aer_regs none;
     VirtIOAerPv *s = virtio_aer_pv_get(errp);
     union virtio_aer_pv_event ev = { 0 };
     uint8_t reset = frozen ? VIRTIO_AER_PV_RESET_PENDING :
@@ -761,8 +908,13 @@ bool virtio_aer_pv_host_error(PCIDevice **devs, unsigned int nr, bool frozen,
     }
     trace_virtio_aer_pv_host_error(virtio_aer_pv_dev_name(devs[0]), frozen,
                                    nr, seq);
-    virtio_aer_pv_fill_error(&ev, seq, sev, reset, kind, 0, devs, nr);
+    /* Never read here: the device does not answer during the reset */
+    virtio_aer_pv_fill_error(&ev, seq, sev, reset, kind, 0, devs, nr,
+                             aer ? aer : &none);
     virtio_aer_pv_queue_event(s, &ev);
+    for (i = 0; i < nr; i++) {
+        virtio_aer_pv_recovery_begin(s, funcs[i]);
+    }
     if (!frozen) {
         return true;
     }
@@ -795,6 +947,18 @@ void virtio_aer_pv_host_reset_done(PCIDevice *dev, bool ok)
 
     if (r) {
         virtio_aer_pv_host_reset_end(r, ok);
+    }
+}
+
+static void virtio_aer_pv_forget_funcs(VirtIOAerPv *s)
+{
+    while (s->nr_funcs) {
+        AerPvFunc *f = &s->funcs[--s->nr_funcs];
+
+        g_clear_pointer(&f->path, g_free);
+        if (f->dev) {
+            object_unref(OBJECT(f->dev));
+        }
     }
 }
 
@@ -832,6 +996,7 @@ static void virtio_aer_pv_unrealize_notify(DeviceListener *listener,
             }
         }
     }
+    virtio_aer_pv_update_blocker(s);
 }
 
 static void virtio_aer_pv_realize(DeviceState *dev, Error **errp)
@@ -847,14 +1012,9 @@ static void virtio_aer_pv_realize(DeviceState *dev, Error **errp)
                    VIRTIO_AER_PV_RESET_TIMEOUT_MAX_MS);
         return;
     }
-    error_setg(&s->migration_blocker,
-               "virtio-aer-pv does not support migration: the host's error "
-               "and reset state of assigned devices cannot be moved");
-    if (migrate_add_blocker(&s->migration_blocker, errp) < 0) {
-        return;
-    }
-
     QTAILQ_INIT(&s->resets);
+    timer_init_ms(&s->recovery_timer, QEMU_CLOCK_VIRTUAL,
+                  virtio_aer_pv_recovery_expired, s);
     s->listener.unrealize = virtio_aer_pv_unrealize_notify;
     device_listener_register(&s->listener);
     virtio_init(vdev, VIRTIO_ID_AER_PV, sizeof(struct virtio_aer_pv_config));
@@ -872,14 +1032,192 @@ static void virtio_aer_pv_unrealize(DeviceState *dev)
     QTAILQ_FOREACH_SAFE(r, &s->resets, next, tmp) {
         virtio_aer_pv_free_reset(s, r);
     }
-    while (s->nr_funcs) {
-        object_unref(OBJECT(s->funcs[--s->nr_funcs].dev));
-    }
+    virtio_aer_pv_forget_funcs(s);
+    timer_del(&s->recovery_timer);
+    migrate_del_blocker(&s->migration_blocker);
     virtio_delete_queue(s->reqq);
     virtio_delete_queue(s->eventq);
     virtio_cleanup(vdev);
-    migrate_del_blocker(&s->migration_blocker);
 }
+
+/*
+ * Migration
+ *
+ * Between recoveries the device's state is the sequence number, what it
+ * knows of each function it manages (named by QOM path, which the
+ * destination's command line keeps), its counters and the events the
+ * guest has not taken yet.  A recovery in flight is not: the blocker
+ * keeps it from migrating, and pre_save catches an error that came once
+ * a migration was under way, too late for a blocker.
+ */
+
+#define AER_PV_PATH_MAX 1024
+
+static bool virtio_aer_pv_pre_save(void *opaque, Error **errp)
+{
+    VirtIOAerPv *s = opaque;
+    unsigned int i;
+
+    if (virtio_aer_pv_busy(s, errp)) {
+        return false;
+    }
+    for (i = 0; i < s->nr_funcs; i++) {
+        AerPvFunc *f = &s->funcs[i];
+
+        g_free(f->path);
+        f->path = object_get_canonical_path(OBJECT(f->dev));
+        f->path_len = strlen(f->path) + 1;
+        if (f->path_len > AER_PV_PATH_MAX) {
+            error_setg(errp, "virtio-aer-pv: QOM path of %s too long",
+                       virtio_aer_pv_dev_name(f->dev));
+            return false;
+        }
+    }
+    return true;
+}
+
+static int virtio_aer_pv_post_save(void *opaque)
+{
+    VirtIOAerPv *s = opaque;
+    unsigned int i;
+
+    for (i = 0; i < s->nr_funcs; i++) {
+        g_clear_pointer(&s->funcs[i].path, g_free);
+    }
+    return 0;
+}
+
+static int virtio_aer_pv_pre_load(void *opaque)
+{
+    virtio_aer_pv_forget_funcs(opaque);
+    return 0;
+}
+
+static bool virtio_aer_pv_post_load(void *opaque, int version_id,
+                                    Error **errp)
+{
+    VirtIOAerPv *s = opaque;
+    unsigned int i, j;
+
+    for (i = 0; i < s->ev_count; i++) {
+        unsigned int idx = (s->ev_head + i) % VIRTIO_AER_PV_QEMU_MAX_EVENTS;
+
+        if (s->ev_raw_len[idx] > sizeof(s->events[0])) {
+            error_setg(errp, "virtio-aer-pv: queued event too long");
+            return false;
+        }
+    }
+    for (i = 0; i < s->nr_funcs; i++) {
+        AerPvFunc *f = &s->funcs[i];
+        Object *obj;
+
+        if (!f->path || !f->path_len || f->path[f->path_len - 1]) {
+            error_setg(errp, "virtio-aer-pv: function %u has a bad path", i);
+            return false;
+        }
+        obj = object_resolve_path_type(f->path, TYPE_PCI_DEVICE, NULL);
+        if (!obj) {
+            error_setg(errp, "virtio-aer-pv: the source's function %s is "
+                       "not a PCI device here", f->path);
+            return false;
+        }
+        for (j = 0; j < i; j++) {
+            if (OBJECT(s->funcs[j].dev) == obj) {
+                error_setg(errp, "virtio-aer-pv: function %s named twice",
+                           f->path);
+                return false;
+            }
+        }
+        object_ref(obj);
+        f->dev = PCI_DEVICE(obj);
+        f->recovering = false;
+        f->request_outcome = AER_PV_REQUEST_OK;
+        f->request_delay_ms = AER_PV_DEFAULT_REQUEST_DELAY_MS;
+        g_clear_pointer(&f->path, g_free);
+    }
+    return true;
+}
+
+static bool virtio_aer_pv_path_len_ok(void *opaque, int version_id)
+{
+    AerPvFunc *f = opaque;
+
+    return f->path_len && f->path_len <= AER_PV_PATH_MAX;
+}
+
+static const VMStateDescription vmstate_virtio_aer_pv_func = {
+    .name = "virtio-aer-pv/func",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .fields = (const VMStateField[]) {
+        VMSTATE_UINT32(path_len, AerPvFunc),
+        VMSTATE_VALIDATE("path_len", virtio_aer_pv_path_len_ok),
+        VMSTATE_VBUFFER_ALLOC_UINT32(path, AerPvFunc, 1, NULL, path_len),
+        VMSTATE_UINT32(seq, AerPvFunc),
+        VMSTATE_UINT8(reset, AerPvFunc),
+        VMSTATE_UINT8(reset_kind, AerPvFunc),
+        VMSTATE_UINT64(host_resets, AerPvFunc),
+        VMSTATE_END_OF_LIST()
+    },
+};
+
+static bool virtio_aer_pv_nr_funcs_ok(void *opaque, int version_id)
+{
+    VirtIOAerPv *s = opaque;
+
+    return s->nr_funcs <= VIRTIO_AER_PV_QEMU_MAX_FUNCS;
+}
+
+static bool virtio_aer_pv_ring_ok(void *opaque, int version_id)
+{
+    VirtIOAerPv *s = opaque;
+
+    return s->ev_head < VIRTIO_AER_PV_QEMU_MAX_EVENTS &&
+           s->ev_count <= VIRTIO_AER_PV_QEMU_MAX_EVENTS;
+}
+
+static const VMStateDescription vmstate_virtio_aer_pv_device = {
+    .name = "virtio-aer-pv-device",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .pre_save_errp = virtio_aer_pv_pre_save,
+    .post_save = virtio_aer_pv_post_save,
+    .pre_load = virtio_aer_pv_pre_load,
+    .post_load_errp = virtio_aer_pv_post_load,
+    .fields = (const VMStateField[]) {
+        VMSTATE_UINT32(next_seq, VirtIOAerPv),
+        VMSTATE_UINT32(nr_funcs, VirtIOAerPv),
+        VMSTATE_VALIDATE("nr_funcs", virtio_aer_pv_nr_funcs_ok),
+        VMSTATE_STRUCT_VARRAY_UINT32(funcs, VirtIOAerPv, nr_funcs, 1,
+                                     vmstate_virtio_aer_pv_func, AerPvFunc),
+        VMSTATE_UINT32(ev_head, VirtIOAerPv),
+        VMSTATE_UINT32(ev_count, VirtIOAerPv),
+        VMSTATE_VALIDATE("event ring", virtio_aer_pv_ring_ok),
+        VMSTATE_BUFFER_UNSAFE(events, VirtIOAerPv, 1,
+                              sizeof(((VirtIOAerPv *)0)->events)),
+        VMSTATE_UINT16_ARRAY(ev_raw_len, VirtIOAerPv,
+                             VIRTIO_AER_PV_QEMU_MAX_EVENTS),
+        VMSTATE_UINT32_ARRAY(ev_used_len, VirtIOAerPv,
+                             VIRTIO_AER_PV_QEMU_MAX_EVENTS),
+        VMSTATE_BOOL(hold_events, VirtIOAerPv),
+        VMSTATE_UINT64(events_sent, VirtIOAerPv),
+        VMSTATE_UINT64(events_dropped, VirtIOAerPv),
+        VMSTATE_UINT64(events_coalesced, VirtIOAerPv),
+        VMSTATE_UINT64(device_errors, VirtIOAerPv),
+        VMSTATE_UINT64(aer_messages_suppressed, VirtIOAerPv),
+        VMSTATE_END_OF_LIST()
+    },
+};
+
+static const VMStateDescription vmstate_virtio_aer_pv = {
+    .name = "virtio-aer-pv",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .fields = (const VMStateField[]) {
+        VMSTATE_VIRTIO_DEVICE,
+        VMSTATE_END_OF_LIST()
+    },
+};
 
 static const Property virtio_aer_pv_properties[] = {
     DEFINE_PROP_UINT32("reset-timeout-ms", VirtIOAerPv, reset_timeout_ms,
@@ -892,12 +1230,14 @@ static void virtio_aer_pv_class_init(ObjectClass *klass, const void *data)
     VirtioDeviceClass *vdc = VIRTIO_DEVICE_CLASS(klass);
 
     device_class_set_props(dc, virtio_aer_pv_properties);
+    dc->vmsd = &vmstate_virtio_aer_pv;
     set_bit(DEVICE_CATEGORY_MISC, dc->categories);
     vdc->realize = virtio_aer_pv_realize;
     vdc->unrealize = virtio_aer_pv_unrealize;
     vdc->get_config = virtio_aer_pv_get_config;
     vdc->get_features = virtio_aer_pv_get_features;
     vdc->reset = virtio_aer_pv_reset;
+    vdc->vmsd = &vmstate_virtio_aer_pv_device;
 }
 
 static const TypeInfo virtio_aer_pv_info = {

@@ -34,9 +34,12 @@ typedef struct AerPvFunc {
     uint32_t seq;
     uint8_t reset;
     uint8_t reset_kind;
+    bool recovering;            /* until the guest reports seq's outcome */
     AerPvRequestOutcome request_outcome;
     uint32_t request_delay_ms;
     uint64_t host_resets;
+    char *path;                 /* migration: @dev's QOM path */
+    uint32_t path_len;
 } AerPvFunc;
 
 /* A host reset in flight, or a guest request waiting for one */
@@ -71,14 +74,14 @@ struct VirtIOAerPv {
 
     uint32_t next_seq;
     AerPvFunc funcs[VIRTIO_AER_PV_QEMU_MAX_FUNCS];
-    unsigned int nr_funcs;
+    uint32_t nr_funcs;
 
     union virtio_aer_pv_event events[VIRTIO_AER_PV_QEMU_MAX_EVENTS];
     /* x-aer-pv-inject-raw-event: bytes to write and length to report */
     uint16_t ev_raw_len[VIRTIO_AER_PV_QEMU_MAX_EVENTS];
     uint32_t ev_used_len[VIRTIO_AER_PV_QEMU_MAX_EVENTS];
-    unsigned int ev_head;
-    unsigned int ev_count;
+    uint32_t ev_head;
+    uint32_t ev_count;
     bool hold_events;           /* x-aer-pv-hold-events: do not deliver */
     uint64_t events_sent;
     uint64_t events_dropped;
@@ -88,7 +91,9 @@ struct VirtIOAerPv {
 
     QTAILQ_HEAD(, AerPvReset) resets;
     DeviceListener listener;    /* forgets functions that are unplugged */
+    /* Set while the guest recovers an error: see virtio_aer_pv_busy() */
     Error *migration_blocker;
+    QEMUTimer recovery_timer;   /* bounds a guest that reports no end */
 };
 
 /**
@@ -97,6 +102,10 @@ struct VirtIOAerPv {
  * @nr: how many
  * @frozen: the host resets their link next; its end is reported with
  *          virtio_aer_pv_host_reset_done().  Otherwise it resets nothing.
+ * @aer: the AER registers of @devs[0], read by the caller, or NULL if it
+ *       has none or did not answer.  The device reads nothing itself: an
+ *       assigned function's config space does not answer while the host
+ *       resets its link.
  * @host_reset_done: called for each of @devs once the host's reset ended,
  *                   before the guest learns of it, to bring the device
  *                   model in step with the device the host reset
@@ -112,8 +121,18 @@ struct VirtIOAerPv {
  * no live driver for it; the caller must then contain the error itself.
  */
 bool virtio_aer_pv_host_error(PCIDevice **devs, unsigned int nr, bool frozen,
+                              const struct virtio_aer_pv_aer_regs *aer,
                               void (*host_reset_done)(PCIDevice *dev),
                               Error **errp);
+
+/**
+ * virtio_aer_pv_ready: can the guest recover an error now?
+ * @errp: why not, on failure
+ *
+ * Returns: true if the VM has one virtio-aer-pv device, and its guest
+ * driver is live.
+ */
+bool virtio_aer_pv_ready(Error **errp);
 
 /**
  * virtio_aer_pv_get: the VM's virtio-aer-pv device
