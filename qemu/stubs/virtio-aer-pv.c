@@ -59,7 +59,7 @@ bool virtio_aer_pv_ready(Error **errp)
 
 bool virtio_aer_pv_host_error(PCIDevice **devs, unsigned int nr, bool frozen,
                               const struct virtio_aer_pv_aer_regs *aer,
-                              void (*host_reset_done)(PCIDevice *dev),
+                              const AerPvHostOps *ops, const char *host_link,
                               Error **errp)
 {
     error_setg(errp, "virtio-aer-pv is not compiled into this QEMU");

@@ -22,6 +22,7 @@ import time
 import traceback
 
 from aerpv import Guest, GuestError, uapi
+from libvirt_scenario import Failure as LibvirtFailure, s_libvirt  # noqa: F401
 
 P = uapi()
 
@@ -748,7 +749,7 @@ ORDER = ["s_fatal_reset_before", "s_fatal_reset_after",
          "s_event_queue_overflow",
          "s_unbind_mid_recovery",
          "s_garbage_from_host", "s_guest_runs_during_host_reset",
-         "s_migration"]
+         "s_migration", "s_libvirt"]
 # Only where the guest has fault injection
 SANITIZE_ONLY = ["s_allocation_failures_during_recovery"]
 
@@ -790,7 +791,7 @@ def main():
             failed += 1
             print(f"FAIL {fn.__name__[2:]} ({time.monotonic() - t0:.1f}s): "
                   f"{doc}: {e}", flush=True)
-            if not isinstance(e, Failure):
+            if not isinstance(e, (Failure, LibvirtFailure)):
                 traceback.print_exc()
     print(f"{passed} passed, {failed} failed")
     return 1 if failed else 0

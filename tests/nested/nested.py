@@ -377,6 +377,38 @@ def s_two_functions(ctx):
         check(n.traffic(), "no traffic through the NIC after recovery")
 
 
+def s_two_functions_requested_reset(ctx):
+    """non-fatal error on one function of a two-function device: L1 resets
+    nothing; the event names both; L2 asks for the link reset, which L1's
+    QEMU does as one hot reset of the link: one outer link reset, no FLR"""
+    with nested(ctx, "patched", funcs=2) as n:
+        bdfs = [n.bdf(0), n.bdf(1)]
+        before = n.outer_resets()
+        t0 = time.monotonic()
+        n.inject("POISON_TLP")
+        check(n.wait_dmesg(RECOVERED, 2, 600) == 2,
+              "both functions did not recover in L2")
+        ctx.times["recovery"] = time.monotonic() - t0
+        time.sleep(2)
+        l1log = n.l1.dmesg()
+        check(not re.search(L1_LINK_RESET, l1log),
+              "L1's AER core reset the link for a non-fatal error")
+        after = n.outer_resets()
+        check(after == (before[0] + 1, before[1]),
+              f"resets of the device (link, FLR): {before} before, {after} "
+              "after; want one more link reset and no FLR")
+        log = n.dmesg()
+        seqs = set(re.findall(r"error reported by host \(seq (\d+)", log))
+        check(seqs == {"1"}, f"L2 got the errors {sorted(seqs)}, want one")
+        check(sum(int(n.sysfs(b, "reset_requests")) for b in bdfs) == 1,
+              "L2 did not ask for the link reset once")
+        for b in bdfs:
+            check(n.sysfs(b, "recovered") == "1", f"{b}: recovered != 1")
+        check("Root Port link has been reset" not in log,
+              "L2 reset a link itself")
+        check(n.traffic(), "no traffic through the NIC after recovery")
+
+
 def watch_phases(n, bdf, error, want, timeout=120):
     """Inject error into the device while a user of the feature watches;
     return the phases it read, as [(name, channel)], once want is last."""
@@ -426,7 +458,7 @@ def s_uapi(ctx):
 
 ORDER = ["s_uapi", "s_fatal_with_reset", "s_nonfatal", "s_fatal_unpatched_l1",
          "s_nonfatal_unpatched_l1",
-         "s_two_functions"]
+         "s_two_functions", "s_two_functions_requested_reset"]
 
 
 def main():

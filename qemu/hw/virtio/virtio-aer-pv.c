@@ -431,20 +431,71 @@ void virtio_aer_pv_reset_add_dev(AerPvReset *r, PCIDevice *dev)
     }
 }
 
-static void virtio_aer_pv_reset_end(void *opaque)
+/* Has @r reset the host link of its i-th function already? */
+static bool virtio_aer_pv_link_reset_done(VirtIOAerPv *s, AerPvReset *r,
+                                          unsigned int i, const char *link)
 {
-    AerPvReset *r = opaque;
-    VirtIOAerPv *s = r->s;
-    uint8_t state = r->fail ? VIRTIO_AER_PV_RESET_FAILED :
-                              VIRTIO_AER_PV_RESET_DONE;
+    unsigned int j;
+
+    for (j = 0; link && j < i; j++) {
+        AerPvFunc *f = virtio_aer_pv_func(s, r->devs[j], false);
+
+        if (f && f->host_ops && f->host_ops->link_reset && f->host_link &&
+            !strcmp(f->host_link, link)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/*
+ * Do the reset @r is, once per link: an assigned function's link reset
+ * is its host link's, which resets every assigned function below it; an
+ * emulated function is reset as a link or function reset resets it.
+ */
+static void virtio_aer_pv_do_reset(VirtIOAerPv *s, AerPvReset *r)
+{
     unsigned int i;
+    int ret;
 
     for (i = 0; i < r->nr_devs; i++) {
         AerPvFunc *f = virtio_aer_pv_func(s, r->devs[i], false);
 
-        if (!r->fail && !r->host_did_reset) {
+        if (r->kind != VIRTIO_AER_PV_RESET_KIND_LINK || !f || !f->host_ops ||
+            !f->host_ops->link_reset) {
             virtio_aer_pv_reset_dev(r->devs[i]);
+            continue;
         }
+        if (virtio_aer_pv_link_reset_done(s, r, i, f->host_link)) {
+            continue;
+        }
+        ret = f->host_ops->link_reset(r->devs[i]);
+        trace_virtio_aer_pv_link_reset(virtio_aer_pv_dev_name(r->devs[i]),
+                                       r->seq, ret);
+        if (ret < 0) {
+            warn_report("virtio-aer-pv: %s: the link reset the guest asked "
+                        "for failed: %s (seq %u)",
+                        virtio_aer_pv_dev_name(r->devs[i]), strerror(-ret),
+                        r->seq);
+            r->fail = true;
+        }
+    }
+}
+
+static void virtio_aer_pv_reset_end(void *opaque)
+{
+    AerPvReset *r = opaque;
+    VirtIOAerPv *s = r->s;
+    uint8_t state;
+    unsigned int i;
+
+    if (!r->fail && !r->host_did_reset) {
+        virtio_aer_pv_do_reset(s, r);
+    }
+    state = r->fail ? VIRTIO_AER_PV_RESET_FAILED : VIRTIO_AER_PV_RESET_DONE;
+    for (i = 0; i < r->nr_devs; i++) {
+        AerPvFunc *f = virtio_aer_pv_func(s, r->devs[i], false);
+
         if (f) {
             /* The reset happened even if a newer error came meanwhile */
             f->host_resets += !r->fail;
@@ -855,7 +906,7 @@ bool virtio_aer_pv_ready(Error **errp)
 
 bool virtio_aer_pv_host_error(PCIDevice **devs, unsigned int nr, bool frozen,
                               const struct virtio_aer_pv_aer_regs *aer,
-                              void (*host_reset_done)(PCIDevice *dev),
+                              const AerPvHostOps *ops, const char *host_link,
                               Error **errp)
 {
     static const struct virtio_aer_pv_aer_regs none;
@@ -900,10 +951,12 @@ bool virtio_aer_pv_host_error(PCIDevice **devs, unsigned int nr, bool frozen,
     for (i = 0; i < nr; i++) {
         AerPvFunc *f = funcs[i];
 
+        g_free(f->host_link);
         *f = (AerPvFunc) {
             .dev = devs[i], .seq = seq, .reset = reset, .reset_kind = kind,
             .request_delay_ms = AER_PV_DEFAULT_REQUEST_DELAY_MS,
-            .host_resets = f->host_resets,
+            .host_resets = f->host_resets, .host_ops = ops,
+            .host_link = g_strdup(host_link),
         };
     }
     trace_virtio_aer_pv_host_error(virtio_aer_pv_dev_name(devs[0]), frozen,
@@ -921,7 +974,7 @@ bool virtio_aer_pv_host_error(PCIDevice **devs, unsigned int nr, bool frozen,
     r = virtio_aer_pv_new_reset(s, seq, kind);
     r->announce = true;
     r->host_wait = true;
-    r->host_reset_done = host_reset_done;
+    r->host_reset_done = ops ? ops->reset_done : NULL;
     for (i = 0; i < nr; i++) {
         virtio_aer_pv_reset_add_dev(r, devs[i]);
     }
@@ -956,6 +1009,7 @@ static void virtio_aer_pv_forget_funcs(VirtIOAerPv *s)
         AerPvFunc *f = &s->funcs[--s->nr_funcs];
 
         g_clear_pointer(&f->path, g_free);
+        g_clear_pointer(&f->host_link, g_free);
         if (f->dev) {
             object_unref(OBJECT(f->dev));
         }
@@ -981,6 +1035,7 @@ static void virtio_aer_pv_unrealize_notify(DeviceListener *listener,
     for (i = 0; i < s->nr_funcs; i++) {
         if (OBJECT(s->funcs[i].dev) == obj) {
             object_unref(obj);
+            g_free(s->funcs[i].host_link);
             s->funcs[i] = s->funcs[--s->nr_funcs];
             break;
         }
@@ -1131,6 +1186,8 @@ static bool virtio_aer_pv_post_load(void *opaque, int version_id,
         object_ref(obj);
         f->dev = PCI_DEVICE(obj);
         f->recovering = false;
+        f->host_ops = NULL;         /* until the next host error says */
+        f->host_link = NULL;
         f->request_outcome = AER_PV_REQUEST_OK;
         f->request_delay_ms = AER_PV_DEFAULT_REQUEST_DELAY_MS;
         g_clear_pointer(&f->path, g_free);

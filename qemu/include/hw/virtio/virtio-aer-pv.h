@@ -28,6 +28,21 @@ typedef enum AerPvRequestOutcome {
     AER_PV_REQUEST_UNSUPPORTED,
 } AerPvRequestOutcome;
 
+/* How the host side of assigned functions serves virtio-aer-pv */
+typedef struct AerPvHostOps {
+    /*
+     * The host's own reset of @dev ended: bring the device model in step
+     * with the device, before the guest learns of it.
+     */
+    void (*reset_done)(PCIDevice *dev);
+    /*
+     * The guest asked for a link reset: reset @dev's host link once,
+     * which resets every assigned function below it.  Returns 0, or a
+     * negative errno.
+     */
+    int (*link_reset)(PCIDevice *dev);
+} AerPvHostOps;
+
 /* The newest error of one function, as the host knows it */
 typedef struct AerPvFunc {
     PCIDevice *dev;             /* holds a reference until it is unplugged */
@@ -38,6 +53,8 @@ typedef struct AerPvFunc {
     AerPvRequestOutcome request_outcome;
     uint32_t request_delay_ms;
     uint64_t host_resets;
+    const AerPvHostOps *host_ops;   /* an assigned function's */
+    char *host_link;            /* its host bridge, if it has a link */
     char *path;                 /* migration: @dev's QOM path */
     uint32_t path_len;
 } AerPvFunc;
@@ -106,9 +123,10 @@ struct VirtIOAerPv {
  *       has none or did not answer.  The device reads nothing itself: an
  *       assigned function's config space does not answer while the host
  *       resets its link.
- * @host_reset_done: called for each of @devs once the host's reset ended,
- *                   before the guest learns of it, to bring the device
- *                   model in step with the device the host reset
+ * @ops: how the host side resets @devs and follows the host's resets
+ * @host_link: the host bridge whose link @devs are below, or NULL if
+ *             they have none; a link reset the guest asks for is done
+ *             once per host link
  * @errp: why the guest cannot recover the error, on failure
  *
  * Tells the guest, which recovers in step with the host.  A frozen error
@@ -122,7 +140,7 @@ struct VirtIOAerPv {
  */
 bool virtio_aer_pv_host_error(PCIDevice **devs, unsigned int nr, bool frozen,
                               const struct virtio_aer_pv_aer_regs *aer,
-                              void (*host_reset_done)(PCIDevice *dev),
+                              const AerPvHostOps *ops, const char *host_link,
                               Error **errp);
 
 /**
