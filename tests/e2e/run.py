@@ -736,6 +736,48 @@ def s_migration(ctx):
                 g.stop()
 
 
+def s_migration_error_midway(ctx):
+    """an error while a migration is under way, too late for a blocker:
+    the migration fails at its end with the device's reason, and the VM
+    goes on on the source and recovers"""
+    with guest(ctx) as g:
+        image = os.path.join(g.tmp, "vm.migration")
+        uri = "file:" + image
+        # Slow enough that the error comes before the switch-over
+        g.qmp("migrate-set-parameters", **{"max-bandwidth": 1 << 20})
+        g.qmp("migrate", uri=uri)
+        time.sleep(1)
+        check(g.qmp("query-migrate").get("status") == "active",
+              "the migration is not under way")
+        # The guest takes the error only once the migration is over
+        g.qmp("x-aer-pv-hold-events", hold=True)
+        r = g.inject(severity="fatal", **{"host-reset": "before"})
+        check(r["delivered"], "error not delivered over the channel")
+        g.qmp("migrate-set-parameters", **{"max-bandwidth": 0})
+        deadline = time.monotonic() + 120
+        while True:
+            m = g.qmp("query-migrate")
+            if m.get("status") in ("completed", "failed", "cancelled"):
+                break
+            check(time.monotonic() < deadline, "the migration did not end")
+            time.sleep(0.2)
+        why = m.get("error-desc", "")
+        print(f"  error during the migration: {m.get('status')}: {why}",
+              flush=True)
+        check(m.get("status") == "failed" and "recovering nic0" in why,
+              f"migration {m.get('status')}, not refused by the device: "
+              f"{why}")
+        check(g.qmp("query-status")["status"] == "running",
+              "the source does not run after the failed migration")
+        g.qmp("x-aer-pv-hold-events", hold=False)
+        check(g.wait_dmesg(RECOVERED, 1, 60) == 1, "no recovery in the guest")
+        check("recovered" in phases(g, r["seq"]), "no AER_PV_PHASE recovered")
+        assert_no_guest_reset(g)
+        check(g.traffic(), "no traffic after recovery")
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(image)
+
+
 SCENARIOS = [v for k, v in sorted(globals().items()) if k.startswith("s_")]
 ORDER = ["s_fatal_reset_before", "s_fatal_reset_after",
          "s_nonfatal_need_reset", "s_nonfatal_host_cannot_reset",
@@ -749,7 +791,7 @@ ORDER = ["s_fatal_reset_before", "s_fatal_reset_after",
          "s_event_queue_overflow",
          "s_unbind_mid_recovery",
          "s_garbage_from_host", "s_guest_runs_during_host_reset",
-         "s_migration", "s_libvirt"]
+         "s_migration", "s_migration_error_midway", "s_libvirt"]
 # Only where the guest has fault injection
 SANITIZE_ONLY = ["s_allocation_failures_during_recovery"]
 

@@ -1237,8 +1237,6 @@ static const VMStateDescription vmstate_virtio_aer_pv_device = {
     .name = "virtio-aer-pv-device",
     .version_id = 1,
     .minimum_version_id = 1,
-    .pre_save_errp = virtio_aer_pv_pre_save,
-    .post_save = virtio_aer_pv_post_save,
     .pre_load = virtio_aer_pv_pre_load,
     .post_load_errp = virtio_aer_pv_post_load,
     .fields = (const VMStateField[]) {
@@ -1266,10 +1264,16 @@ static const VMStateDescription vmstate_virtio_aer_pv_device = {
     },
 };
 
+/*
+ * pre_save is the outer description's, whose error reaches the
+ * migration's status: the virtio core only logs the inner one's.
+ */
 static const VMStateDescription vmstate_virtio_aer_pv = {
     .name = "virtio-aer-pv",
     .version_id = 1,
     .minimum_version_id = 1,
+    .pre_save_errp = virtio_aer_pv_pre_save,
+    .post_save = virtio_aer_pv_post_save,
     .fields = (const VMStateField[]) {
         VMSTATE_VIRTIO_DEVICE,
         VMSTATE_END_OF_LIST()
