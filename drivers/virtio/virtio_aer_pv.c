@@ -208,6 +208,8 @@ static int vap_probe_common(struct virtio_aer_pv *vi)
 				      VIRTIO_AER_PV_RESET_TIMEOUT_MAX_MS);
 	info.can_request = virtio_has_feature(vdev,
 					      VIRTIO_AER_PV_F_RESET_REQUEST);
+	info.reset_kinds = virtio_has_feature(vdev,
+					      VIRTIO_AER_PV_F_RESET_KINDS);
 
 	ret = virtio_find_vqs(vdev, VIRTIO_AER_PV_NR_VQS, vqs, vqs_info, NULL);
 	if (ret)
@@ -443,6 +445,7 @@ MODULE_DEVICE_TABLE(virtio, id_table);
 
 static unsigned int features[] = {
 	VIRTIO_AER_PV_F_RESET_REQUEST,
+	VIRTIO_AER_PV_F_RESET_KINDS,
 };
 
 static struct virtio_driver virtio_aer_pv_driver = {

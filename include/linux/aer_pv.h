@@ -51,6 +51,7 @@ struct aer_pv_transport_ops {
  * @dev: the transport's device, for log messages
  * @reset_timeout_ms: the host's bound on its resets, 0 if it gave none
  * @can_request: the host performs resets the guest requests
+ * @reset_kinds: the host's error events say which resets it can do
  */
 struct aer_pv_channel_info {
 	const struct aer_pv_transport_ops *ops;
@@ -58,6 +59,7 @@ struct aer_pv_channel_info {
 	struct device *dev;
 	u32 reset_timeout_ms;
 	bool can_request;
+	bool reset_kinds;
 };
 
 struct aer_pv_channel *aer_pv_channel_register(const struct aer_pv_channel_info *info);

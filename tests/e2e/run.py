@@ -141,6 +141,9 @@ def s_nonfatal_host_cannot_reset(ctx):
         check(c["link-resets"] == 1, f"native fallback resets {c}, want 1")
         check("host cannot reset, link has been reset" in g.dmesg(),
               "no fallback log line")
+        # The event said the host cannot: the guest did not ask
+        check(g.sysfs(g.bdf(), "reset_requests") == "0",
+              "the guest asked for a reset the host said it cannot do")
         check(g.traffic(), "no traffic after recovery")
 
 
@@ -579,7 +582,7 @@ def garbage(rng, bus):
     out += [(good, 0, "short"), (good, 5, "short")]     # claims fewer
     out += [(good[:12], 4096, None)]                     # claims more
     out += [(err(1000, typ=t), None, "type") for t in (0, 3, 0x7fff, 0xffff)]
-    out += [(err(1000, flags=2), None, "flags"), (err(0), None, "seq")]
+    out += [(err(1000, flags=4), None, "flags"), (err(0), None, "seq")]
     out += [(err(1000, sev=3), None, "severity"),
             (err(1000, reset=4), None, "reset"),
             (err(1000, kind=9), None, "reset_kind"),

@@ -173,6 +173,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	if (!size)
 		return 0;
 	aer_pv_core_init(&core, data[0] & 1);
+	core.reset_kinds = data[0] & 2;
 	while (size >= 2) {
 		op = data[0];
 		data++;

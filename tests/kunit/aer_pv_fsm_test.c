@@ -387,6 +387,68 @@ static void request_unsupported_falls_back_to_native(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, stats(test, FN_A)->native_resets, 1ull);
 }
 
+/* An error of a host that says which resets it can do */
+static enum aer_pv_verdict host_error_kinds(struct fsm_ctx *c, u32 seq, u8 sev,
+					    u32 fn, u16 flags)
+{
+	struct virtio_aer_pv_error_event w = {};
+
+	w.type = cpu_to_le16(VIRTIO_AER_PV_EVT_ERROR);
+	w.flags = cpu_to_le16(flags);
+	w.seq = cpu_to_le32(seq);
+	w.severity = sev;
+	w.reset = R_NONE;
+	w.reset_kind = VIRTIO_AER_PV_RESET_KIND_NONE;
+	w.nr_funcs = 1;
+	w.funcs[0].segment = cpu_to_le16(AER_PV_FN_SEG(fn));
+	w.funcs[0].bus = AER_PV_FN_BUS(fn);
+	w.funcs[0].devfn = AER_PV_FN_DEVFN(fn);
+	return feed(c, &w, sizeof(w));
+}
+
+/* Contract 2: the guest asks only for a reset the host says it can do. */
+static void request_only_a_kind_the_host_offers(struct kunit *test)
+{
+	struct fsm_ctx *c = test->priv;
+
+	c->core.reset_kinds = true;
+	/* A link below a bridge; the host can do only an FLR. */
+	KUNIT_EXPECT_EQ(test, host_error_kinds(c, 1, SEV_NF, FN_A,
+					       VIRTIO_AER_PV_EVF_RESET_FUNCTION),
+			AER_PV_OK);
+	KUNIT_EXPECT_EQ(test, reset_step(test, BR_1), AER_PV_ACT_NATIVE);
+	KUNIT_EXPECT_EQ(test, c->act.kind, K_LINK);
+	KUNIT_EXPECT_EQ(test, stats(test, FN_A)->reset_requests, 0ull);
+	KUNIT_EXPECT_EQ(test, stats(test, FN_A)->native_resets, 1ull);
+	KUNIT_EXPECT_EQ(test, done(test, BR_1, true), AER_PV_ACT_NONE);
+
+	/* One that offers the link reset is asked for it. */
+	KUNIT_EXPECT_EQ(test, host_error_kinds(c, 2, SEV_NF, FN_A,
+					       VIRTIO_AER_PV_EVF_RESET_LINK),
+			AER_PV_OK);
+	KUNIT_EXPECT_EQ(test, reset_step(test, BR_1), AER_PV_ACT_REQUEST);
+	KUNIT_EXPECT_EQ(test, c->act.kind, K_LINK);
+	KUNIT_EXPECT_EQ(test, c->act.seq, 2u);
+}
+
+/* Flags a driver did not negotiate, or that are not defined: dropped. */
+static void reset_kinds_not_negotiated_are_dropped(struct kunit *test)
+{
+	struct fsm_ctx *c = test->priv;
+
+	KUNIT_EXPECT_EQ(test, host_error_kinds(c, 1, SEV_NF, FN_A,
+					       VIRTIO_AER_PV_EVF_RESET_LINK),
+			AER_PV_DROP_FLAGS);
+	c->core.reset_kinds = true;
+	KUNIT_EXPECT_EQ(test, host_error_kinds(c, 1, SEV_NF, FN_A, 1 << 2),
+			AER_PV_DROP_FLAGS);
+	KUNIT_EXPECT_EQ(test, host_error_kinds(c, 1, SEV_NF, FN_A, 0),
+			AER_PV_OK);
+	/* Offering none: the native reset, without asking. */
+	KUNIT_EXPECT_EQ(test, reset_step(test, BR_1), AER_PV_ACT_NATIVE);
+	KUNIT_EXPECT_EQ(test, stats(test, FN_A)->reset_requests, 0ull);
+}
+
 static void host_without_requests_gets_native_reset(struct kunit *test)
 {
 	struct fsm_ctx *c = test->priv;
@@ -1104,6 +1166,8 @@ static struct kunit_case aer_pv_fsm_cases[] = {
 	KUNIT_CASE(need_reset_requests_link_reset),
 	KUNIT_CASE(rciep_requests_function_reset),
 	KUNIT_CASE(request_unsupported_falls_back_to_native),
+	KUNIT_CASE(request_only_a_kind_the_host_offers),
+	KUNIT_CASE(reset_kinds_not_negotiated_are_dropped),
 	KUNIT_CASE(host_without_requests_gets_native_reset),
 	KUNIT_CASE(no_native_reset_while_host_resets),
 	KUNIT_CASE(request_failed_or_unanswered_fails),

@@ -180,9 +180,12 @@ static void decode_rejects_unknown_flags(struct kunit *test)
 		   VIRTIO_AER_PV_RESET_KIND_NONE, 1);
 	w.flags = cpu_to_le16(0x8000);
 	KUNIT_EXPECT_EQ(test, decode_error(&w), AER_PV_DROP_FLAGS);
-	/* No flag is defined: even the lowest bit is unknown. */
-	w.flags = cpu_to_le16(0x0001);
+	/* Only the reset kinds are defined, for errors only. */
+	w.flags = cpu_to_le16(0x0004);
 	KUNIT_EXPECT_EQ(test, decode_error(&w), AER_PV_DROP_FLAGS);
+	w.flags = cpu_to_le16(VIRTIO_AER_PV_EVF_RESET_LINK |
+			      VIRTIO_AER_PV_EVF_RESET_FUNCTION);
+	KUNIT_EXPECT_EQ(test, decode_error(&w), AER_PV_OK);
 
 	fill_reset(&r, 1, VIRTIO_AER_PV_RESET_DONE,
 		   VIRTIO_AER_PV_RESET_KIND_LINK);

@@ -42,6 +42,9 @@ ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)),
 NOT_MODELLED = {
     "VIRTIO_AER_PV_RESET_TIMEOUT_MAX_MS":
         "a bound in ms; the model's waits time out nondeterministically",
+    "VIRTIO_AER_PV_F_RESET_KINDS":
+        "a host that offers no kind is one that answers UNSUPPORTED, which "
+        "the model's host may do already",
 }
 
 FAMILY = re.compile(r"VIRTIO_AER_PV_(F|EVT|REQ|RESET|S|SEV|PHASE)_\w+$")

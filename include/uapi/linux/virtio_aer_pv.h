@@ -27,6 +27,7 @@
  * beyond this header is a feature bit, negotiated the virtio way.
  */
 #define VIRTIO_AER_PV_F_RESET_REQUEST		0	/* REQ_RESET supported */
+#define VIRTIO_AER_PV_F_RESET_KINDS		1	/* errors say what resets */
 
 /* Virtqueues */
 #define VIRTIO_AER_PV_VQ_EVENT			0
@@ -97,10 +98,17 @@ struct virtio_aer_pv_aer_regs {
 	__le32 header_log[4];
 };
 
+/*
+ * Error event flags, with VIRTIO_AER_PV_F_RESET_KINDS: the kinds of reset
+ * the device does, if asked, for every function the error names
+ */
+#define VIRTIO_AER_PV_EVF_RESET_LINK		(1 << 0)
+#define VIRTIO_AER_PV_EVF_RESET_FUNCTION	(1 << 1)
+
 /* VIRTIO_AER_PV_EVT_ERROR */
 struct virtio_aer_pv_error_event {
 	__le16 type;
-	__le16 flags;	/* none defined: 0 */
+	__le16 flags;	/* VIRTIO_AER_PV_EVF_*, or 0 */
 	__le32 seq;
 	__u8 severity;
 	__u8 reset;

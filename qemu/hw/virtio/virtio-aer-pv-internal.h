@@ -29,6 +29,13 @@ AerPvFunc *virtio_aer_pv_func(VirtIOAerPv *s, PCIDevice *dev, bool create);
 uint32_t virtio_aer_pv_next_seq(VirtIOAerPv *s);
 
 /*
+ * VIRTIO_AER_PV_EVF_RESET_*: the resets the device would do for every
+ * function of error @seq if the driver asked, when the driver negotiated
+ * VIRTIO_AER_PV_F_RESET_KINDS; else 0.
+ */
+uint16_t virtio_aer_pv_reset_kinds(VirtIOAerPv *s, uint32_t seq);
+
+/*
  * The guest recovers an error of @f, told over the channel: migration is
  * blocked until it reports the outcome, or its reports stop for longer
  * than any recovery takes.

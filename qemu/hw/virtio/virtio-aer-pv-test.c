@@ -400,6 +400,10 @@ AerPvInjectResult *qmp_x_aer_pv_inject_error(const char *id,
                                  VIRTIO_AER_PV_RESET_KIND_LINK,
                                  virtio_aer_pv_status_bit(severity), devs, nr,
                                  NULL);
+        if (severity != AER_PV_SEVERITY_CORRECTABLE) {
+            d->ev.error.flags = cpu_to_le16(virtio_aer_pv_reset_kinds(s,
+                                                                      seq));
+        }
         if (has_channel_delay_ms && channel_delay_ms) {
             virtio_aer_pv_defer(d, channel_delay_ms);
         } else {

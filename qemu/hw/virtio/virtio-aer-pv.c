@@ -590,6 +590,24 @@ static bool virtio_aer_pv_can_reset(VirtIOAerPv *s, uint32_t seq,
     return true;
 }
 
+uint16_t virtio_aer_pv_reset_kinds(VirtIOAerPv *s, uint32_t seq)
+{
+    VirtIODevice *vdev = VIRTIO_DEVICE(s);
+    uint16_t flags = 0;
+
+    if (!virtio_vdev_has_feature(vdev, VIRTIO_AER_PV_F_RESET_KINDS) ||
+        !virtio_vdev_has_feature(vdev, VIRTIO_AER_PV_F_RESET_REQUEST)) {
+        return 0;
+    }
+    if (virtio_aer_pv_can_reset(s, seq, VIRTIO_AER_PV_RESET_KIND_LINK)) {
+        flags |= VIRTIO_AER_PV_EVF_RESET_LINK;
+    }
+    if (virtio_aer_pv_can_reset(s, seq, VIRTIO_AER_PV_RESET_KIND_FUNCTION)) {
+        flags |= VIRTIO_AER_PV_EVF_RESET_FUNCTION;
+    }
+    return flags;
+}
+
 /* A reset the guest asked for covers every function of its error */
 static void virtio_aer_pv_reset_add_error(VirtIOAerPv *s, AerPvReset *r)
 {
@@ -752,6 +770,7 @@ static uint64_t virtio_aer_pv_get_features(VirtIODevice *vdev, uint64_t f,
                                            Error **errp)
 {
     virtio_add_feature(&f, VIRTIO_AER_PV_F_RESET_REQUEST);
+    virtio_add_feature(&f, VIRTIO_AER_PV_F_RESET_KINDS);
     return f;
 }
 
@@ -964,6 +983,7 @@ bool virtio_aer_pv_host_error(PCIDevice **devs, unsigned int nr, bool frozen,
     /* Never read here: the device does not answer during the reset */
     virtio_aer_pv_fill_error(&ev, seq, sev, reset, kind, 0, devs, nr,
                              aer ? aer : &none);
+    ev.error.flags = cpu_to_le16(virtio_aer_pv_reset_kinds(s, seq));
     virtio_aer_pv_queue_event(s, &ev);
     for (i = 0; i < nr; i++) {
         virtio_aer_pv_recovery_begin(s, funcs[i]);

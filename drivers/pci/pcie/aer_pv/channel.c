@@ -359,6 +359,7 @@ struct aer_pv_channel *aer_pv_channel_register(const struct aer_pv_channel_info 
 	get_device(ch->info.dev);
 	ch->ops_live = true;
 	aer_pv_core_init(&ch->core, info->can_request);
+	ch->core.reset_kinds = info->reset_kinds;
 	for (r = 0; r < AER_PV_MAX_RECS; r++) {
 		ch->units[r].ch = ch;
 		ch->units[r].rec = r;
@@ -380,9 +381,10 @@ struct aer_pv_channel *aer_pv_channel_register(const struct aer_pv_channel_info 
 	aer_pv_chan = ch;
 	spin_unlock(&aer_pv_chan_lock);
 
-	dev_info(info->dev, "host-coordinated AER recovery enabled (host reset bound %u ms%s)\n",
+	dev_info(info->dev, "host-coordinated AER recovery enabled (host reset bound %u ms%s%s)\n",
 		 info->reset_timeout_ms,
-		 info->can_request ? ", reset requests" : "");
+		 info->can_request ? ", reset requests" : "",
+		 info->reset_kinds ? ", reset kinds" : "");
 	return ch;
 
 err_nb:

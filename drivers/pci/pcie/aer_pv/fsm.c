@@ -217,12 +217,29 @@ static int aer_pv_new_reset(struct aer_pv_core *core,
 		r->seq = ev->seq;
 		r->state = ev->reset;
 		r->kind = ev->reset_kind;
+		/* A host that does not say may do any: it answers UNSUPPORTED. */
+		r->kinds = core->reset_kinds ? ev->flags :
+			   VIRTIO_AER_PV_EVF_RESET_LINK |
+			   VIRTIO_AER_PV_EVF_RESET_FUNCTION;
 		r->req = AER_PV_REQ_NONE;
 		r->host = ev->reset != VIRTIO_AER_PV_RESET_NONE;
 		r->fns = fns;
 		return i;
 	}
 	return -1;
+}
+
+/* The error event flag that offers a reset of @kind */
+static u8 aer_pv_kind_flag(u8 kind)
+{
+	switch (kind) {
+	case VIRTIO_AER_PV_RESET_KIND_LINK:
+		return VIRTIO_AER_PV_EVF_RESET_LINK;
+	case VIRTIO_AER_PV_RESET_KIND_FUNCTION:
+		return VIRTIO_AER_PV_EVF_RESET_FUNCTION;
+	default:
+		return 0;
+	}
 }
 
 static bool aer_pv_in_flight(const struct aer_pv_reset *r)
@@ -395,6 +412,8 @@ static enum aer_pv_verdict aer_pv_on_error(struct aer_pv_core *core,
 	u32 all = 0;
 	int idx, reset;
 
+	if (ev->flags && !core->reset_kinds)
+		return AER_PV_DROP_FLAGS;
 	if (core->last_seq && !aer_pv_seq_after(ev->seq, core->last_seq))
 		return ev->seq == core->last_seq ? AER_PV_DROP_DUPLICATE :
 						   AER_PV_DROP_STALE;
@@ -600,7 +619,8 @@ static void aer_pv_decide(struct aer_pv_core *core, struct aer_pv_rec *rec,
 	}
 
 	/* No reset was done: ask for one, for the newest error. */
-	if (t->req == AER_PV_REQ_UNSUPPORTED || !core->can_request) {
+	if (t->req == AER_PV_REQ_UNSUPPORTED || !core->can_request ||
+	    !(t->kinds & aer_pv_kind_flag(rec->kind))) {
 		AER_PV_STAT(core, rec->cur.fns, native_resets);
 		rec->native_seq = t->seq;
 		aer_pv_set_state(rec, AER_PV_RESUMING);

@@ -83,6 +83,7 @@ struct aer_pv_reset {
 	u8 req;			/* enum aer_pv_req */
 	bool host;		/* the host reset on its own, not on request */
 	bool shared;		/* it names functions of more than one unit */
+	u8 kinds;		/* VIRTIO_AER_PV_EVF_RESET_*: the host can do */
 	u32 fns;		/* BIT(function index): the functions it names */
 };
 
@@ -139,6 +140,7 @@ struct aer_pv_core {
 	u32 last_seq;		/* newest error accepted, 0 for none */
 	bool up;		/* the channel is present */
 	bool can_request;	/* the host performs requested resets */
+	bool reset_kinds;	/* errors say which resets the host can do */
 	u64 verdicts[AER_PV_NR_VERDICTS];
 };
 

@@ -85,7 +85,9 @@ aer_pv_decode_error(const struct virtio_aer_pv_error_event *w,
 	enum aer_pv_verdict v;
 	unsigned int i, j;
 
-	if (ev->flags)
+	/* Whether the driver negotiated them is the state machine's call. */
+	if (ev->flags & ~(VIRTIO_AER_PV_EVF_RESET_LINK |
+			  VIRTIO_AER_PV_EVF_RESET_FUNCTION))
 		return AER_PV_DROP_FLAGS;
 	if (w->severity > VIRTIO_AER_PV_SEV_FATAL)
 		return AER_PV_DROP_SEVERITY;
