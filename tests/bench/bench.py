@@ -30,6 +30,7 @@ lines are "speedup: X.Yx" and "idle wakeups: N".
 """
 
 import argparse
+import datetime
 import json
 import os
 import re
@@ -47,7 +48,8 @@ BRIDGE_CONTROL = 0x3e
 SBR = 0x40
 TRACE = ["virtio_aer_pv_*", "e1000e_core_write", "pci_cfg_write",
          "virtio_notify", "virtio_queue_notify"]
-LINE = re.compile(rb"^\d+@(\d+)\.(\d+):(\w+) ?(.*)$")
+# QEMU's log with -msg timestamp=on: "2026-11-25T23:49:46.082842Z name args"
+LINE = re.compile(rb"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)\.(\d{6})Z (\w+) ?(.*)$")
 
 
 class Trace:
@@ -68,7 +70,10 @@ class Trace:
         for raw in data.split(b"\n"):
             m = LINE.match(raw.lstrip(b"\0"))
             if m:
-                out.append((int(m.group(1)) + int(m.group(2)) / 1e6,
+                t = datetime.datetime.strptime(m.group(1).decode(),
+                                               "%Y-%m-%dT%H:%M:%S")
+                t = t.replace(tzinfo=datetime.timezone.utc).timestamp()
+                out.append((t + int(m.group(2)) / 1e6,
                             m.group(3).decode(), m.group(4).decode()))
         return out
 
