@@ -162,17 +162,20 @@ class Guest:
         self.qmp("qmp_capabilities")
         if incoming:
             self._wait_status("running", boot_timeout)
-            # The shell is as the source left it, quiet and promptless
-            self.sh("true")
-            self.kmemleak = self.sh(f"test -w {KMEMLEAK}")[0] == 0
-            return
-        self._ser_until(b"AERPV-READY", boot_timeout)
-        self._ser.sendall(b"stty -echo; PS1=''\n")
-        time.sleep(0.3)
+        self.take_shell(boot_timeout, booted=not incoming)
+
+    def take_shell(self, boot_timeout, booted=True):
+        """Wait for the guest's init and make its shell quiet and
+        promptless; a migrated guest's shell (booted=False) is so
+        already.  Leaks are counted from a boot on: forget what boot
+        left behind, not what the source of a migration did."""
+        if booted:
+            self._ser_until(b"AERPV-READY", boot_timeout)
+            self._ser.sendall(b"stty -echo; PS1=''\n")
+            time.sleep(0.3)
         self.sh("true")
-        # Leaks are counted from here: forget what boot left behind.
         self.kmemleak = self.sh(f"test -w {KMEMLEAK}")[0] == 0
-        if self.kmemleak:
+        if self.kmemleak and booted:
             self.out(f"echo scan > {KMEMLEAK}; echo clear > {KMEMLEAK}")
 
     def stop(self):

@@ -45,7 +45,7 @@ import traceback
 import uuid
 from xml.sax.saxutils import escape
 
-from aerpv import Guest, GuestError, KMEMLEAK, _Http
+from aerpv import Guest, GuestError, _Http
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TEMPLATE = os.path.join(HERE, "aer-pv-domain.xml")
@@ -464,13 +464,7 @@ class LibvirtGuest(Guest):
                 if time.monotonic() > deadline:
                     raise GuestError("no serial console: " + self.qemu_log())
                 time.sleep(0.1)
-        self._ser_until(b"AERPV-READY", boot_timeout)
-        self._ser.sendall(b"stty -echo; PS1=''\n")
-        time.sleep(0.3)
-        self.sh("true")
-        self.kmemleak = self.sh(f"test -w {KMEMLEAK}")[0] == 0
-        if self.kmemleak:
-            self.out(f"echo scan > {KMEMLEAK}; echo clear > {KMEMLEAK}")
+        self.take_shell(boot_timeout)
 
     def listen(self, event="AER_PV_PHASE"):
         self.listener = Events(self.lv, self.name, event)
