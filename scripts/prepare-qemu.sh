@@ -66,7 +66,7 @@ sync_file() {	# source file, destination relative to the tree
 cd "$AER_PV_ROOT/qemu"
 while IFS= read -r f; do
 	sync_file "$f" "$f"
-done < <(find hw include qapi stubs configs -type f | sort)
+done < <(find hw include qapi stubs configs tests -type f | sort)
 
 # QEMU's cp_portable(), for the one header we export.
 gen="$tree/include/standard-headers/linux/virtio_aer_pv.h.new"

@@ -51,27 +51,28 @@ VirtIOAerPv *virtio_aer_pv_get(Error **errp)
     return NULL;
 }
 
-bool virtio_aer_pv_ready(Error **errp)
+bool virtio_aer_pv_live(VirtIOAerPv *s)
+{
+    return false;
+}
+
+uint32_t virtio_aer_pv_host_error(VirtIOAerPv *s, const AerPvError *err,
+                                  Error **errp)
 {
     error_setg(errp, "virtio-aer-pv is not compiled into this QEMU");
-    return false;
+    return 0;
 }
 
-bool virtio_aer_pv_host_error(PCIDevice **devs, unsigned int nr, bool frozen,
-                              const struct virtio_aer_pv_aer_regs *aer,
-                              const AerPvHostOps *ops, const char *host_link,
-                              Error **errp)
+uint32_t virtio_aer_pv_host_reset_pending(VirtIOAerPv *s, PCIDevice *dev)
 {
-    error_setg(errp, "virtio-aer-pv is not compiled into this QEMU");
-    return false;
+    return 0;
 }
 
-bool virtio_aer_pv_host_reset_pending(PCIDevice *dev)
+void virtio_aer_pv_host_reset_done(VirtIOAerPv *s, uint32_t seq, bool ok)
 {
-    return false;
 }
 
-void virtio_aer_pv_host_reset_done(PCIDevice *dev, bool ok)
+void virtio_aer_pv_reset_complete(AerPvResetOp *op, int ret)
 {
 }
 

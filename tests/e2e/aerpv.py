@@ -316,10 +316,20 @@ class Guest:
         return self.qmp("x-aer-pv-query-stats")
 
     def raw_event(self, data, length=None):
+        """Put data in the guest's next event buffer, waiting (bounded)
+        for the guest to post one."""
         args = {"data": base64.b64encode(data).decode()}
         if length is not None:
             args["length"] = length
-        return self.qmp("x-aer-pv-inject-raw-event", **args)
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                return self.qmp("x-aer-pv-inject-raw-event", **args)
+            except GuestError as e:
+                if ("no event buffer" not in str(e) or
+                        time.monotonic() > deadline):
+                    raise
+                time.sleep(0.01)
 
     def channel_messages(self):
         """The channel's verdict counters, as {name: count}."""

@@ -21,64 +21,87 @@ OBJECT_DECLARE_SIMPLE_TYPE(VirtIOAerPv, VIRTIO_AER_PV)
 #define VIRTIO_AER_PV_QEMU_MAX_FUNCS    32
 #define VIRTIO_AER_PV_QEMU_MAX_EVENTS   64
 
-/* What the modelled host does when the guest asks for a reset */
-typedef enum AerPvRequestOutcome {
-    AER_PV_REQUEST_OK,
-    AER_PV_REQUEST_FAILED,
-    AER_PV_REQUEST_UNSUPPORTED,
-} AerPvRequestOutcome;
+typedef struct AerPvResetOp AerPvResetOp;
 
-/* How the host side of assigned functions serves virtio-aer-pv */
+/*
+ * How the host of a function serves virtio-aer-pv: vfio-pci for an
+ * assigned function; for tests, a model of a host (virtio-aer-pv-test.c).
+ * The device holds neither.
+ */
 typedef struct AerPvHostOps {
+    /*
+     * The resets the host can do of @dev if the guest asks, as
+     * VIRTIO_AER_PV_EVF_RESET_* flags: exactly that kind, or none.
+     */
+    uint16_t (*reset_kinds)(PCIDevice *dev);
+    /*
+     * What a link reset of @dev reaches, as a name: the functions of an
+     * error with the same name are reset by one link reset.  NULL if @dev
+     * has no link the host can reset.  The caller frees it.
+     */
+    char *(*link)(PCIDevice *dev);
+    /*
+     * Start a reset of @kind of @dev (LINK: of its whole link).  It ends
+     * with virtio_aer_pv_reset_complete(@op, ...), from the main loop and
+     * never from within this call.  Returns a negative errno, and will
+     * not complete @op, if it cannot start.
+     */
+    int (*reset)(PCIDevice *dev, uint8_t kind, AerPvResetOp *op);
     /*
      * The host's own reset of @dev ended: bring the device model in step
      * with the device, before the guest learns of it.
      */
     void (*reset_done)(PCIDevice *dev);
-    /*
-     * The guest asked for a link reset: reset @dev's host link once,
-     * which resets every assigned function below it.  Returns 0, or a
-     * negative errno.
-     */
-    int (*link_reset)(PCIDevice *dev);
 } AerPvHostOps;
+
+/* An error the host reports */
+typedef struct AerPvError {
+    PCIDevice **devs;           /* the functions it covers; [0] reported it */
+    unsigned int nr;
+    uint8_t severity;           /* VIRTIO_AER_PV_SEV_* */
+    /*
+     * VIRTIO_AER_PV_RESET_NONE, _DONE (the host reset before it told), or
+     * _PENDING: the host resets now, and virtio_aer_pv_host_reset_done()
+     * tells its end.
+     */
+    uint8_t reset;
+    /* The reporting function's AER registers, or NULL if it did not answer */
+    const struct virtio_aer_pv_aer_regs *aer;
+    const AerPvHostOps *ops;    /* of every function in @devs */
+} AerPvError;
 
 /* The newest error of one function, as the host knows it */
 typedef struct AerPvFunc {
     PCIDevice *dev;             /* holds a reference until it is unplugged */
-    uint32_t seq;
-    uint8_t reset;
+    const AerPvHostOps *ops;    /* its host's, for its newest error */
+    char *link;                 /* AerPvHostOps.link's */
+    uint32_t seq;               /* its newest uncorrectable error */
+    uint8_t phase;              /* the latest the guest reported of seq */
+    uint8_t reset;              /* VIRTIO_AER_PV_RESET_* of seq */
     uint8_t reset_kind;
     bool recovering;            /* until the guest reports seq's outcome */
-    AerPvRequestOutcome request_outcome;
-    uint32_t request_delay_ms;
+    int64_t recovery_deadline;  /* migration is allowed again */
     uint64_t host_resets;
-    const AerPvHostOps *host_ops;   /* an assigned function's */
-    char *host_link;            /* its host bridge, if it has a link */
-    char *path;                 /* migration: @dev's QOM path */
-    uint32_t path_len;
 } AerPvFunc;
 
-/* A host reset in flight, or a guest request waiting for one */
-typedef struct AerPvReset AerPvReset;
-struct AerPvReset {
-    VirtIOAerPv *s;
-    QEMUTimer timer;
+/*
+ * A reset of error seq's functions in flight: the host's own, which the
+ * guest waits for, or one the guest asked for, in its hosts' hands.
+ */
+struct AerPvResetOp {
+    VirtIOAerPv *s;             /* NULL once the device is gone */
     uint32_t seq;
-    bool fail;
-    bool requested;             /* by the guest, for every function of seq */
-    bool announce;              /* send EVT_RESET when it ends */
-    void (*ended)(AerPvReset *r);   /* a test hook's, as it ends */
-    int severity;               /* the test hook's AerPvSeverity */
     uint8_t kind;
-    bool host_did_reset;        /* the host reset: reset nothing here */
-    bool host_wait;             /* waits for the host's reset to end */
-    void (*host_reset_done)(PCIDevice *dev);    /* then call this per dev */
-    PCIDevice *devs[VIRTIO_AER_PV_MAX_FUNCS];   /* as AerPvFunc.dev */
-    unsigned int nr_devs;
-    GSList *elems;              /* the REQ_RESETs to answer when it ends */
-    QTAILQ_ENTRY(AerPvReset) next;
+    bool host;                  /* the host's own */
+    bool failed;
+    unsigned int pending;       /* requested: hosts' resets not completed */
+    int64_t deadline;           /* host: it fails then */
+    unsigned int nr;
+    PCIDevice *devs[VIRTIO_AER_PV_MAX_FUNCS];   /* reached; until unplugged */
+    QLIST_ENTRY(AerPvResetOp) next;
 };
+
+typedef struct AerPvWaiter AerPvWaiter;
 
 struct VirtIOAerPv {
     VirtIODevice parent_obj;
@@ -94,87 +117,86 @@ struct VirtIOAerPv {
     uint32_t nr_funcs;
 
     union virtio_aer_pv_event events[VIRTIO_AER_PV_QEMU_MAX_EVENTS];
-    /* x-aer-pv-inject-raw-event: bytes to write and length to report */
-    uint16_t ev_raw_len[VIRTIO_AER_PV_QEMU_MAX_EVENTS];
-    uint32_t ev_used_len[VIRTIO_AER_PV_QEMU_MAX_EVENTS];
     uint32_t ev_head;
     uint32_t ev_count;
-    bool hold_events;           /* x-aer-pv-hold-events: do not deliver */
+
+    QLIST_HEAD(, AerPvResetOp) resets;      /* in flight */
+    QSIMPLEQ_HEAD(, AerPvWaiter) waiters;   /* REQ_RESETs not answered */
+    QEMUTimer timer;            /* the earliest of the functions' deadlines */
+    DeviceListener listener;    /* forgets functions that are unplugged */
+    Error *migration_blocker;   /* while a recovery is in flight */
+
+    /* counters */
     uint64_t events_sent;
     uint64_t events_dropped;
     uint64_t events_coalesced;
-    uint64_t device_errors;
-    uint64_t aer_messages_suppressed;   /* while the driver is live */
-
-    QTAILQ_HEAD(, AerPvReset) resets;
-    DeviceListener listener;    /* forgets functions that are unplugged */
-    /* Set while the guest recovers an error: see virtio_aer_pv_busy() */
-    Error *migration_blocker;
-    QEMUTimer recovery_timer;   /* bounds a guest that reports no end */
+    uint64_t reports_dropped;   /* stale, unknown or out of order */
+    uint64_t requests_refused;  /* for an error not current */
+    uint64_t requests_malformed;
 };
 
 /**
- * virtio_aer_pv_host_error: the host began recovering assigned functions
- * @devs: the functions its recovery covers; the first reported the error
- * @nr: how many
- * @frozen: the host resets their link next; its end is reported with
- *          virtio_aer_pv_host_reset_done().  Otherwise it resets nothing.
- * @aer: the AER registers of @devs[0], read by the caller, or NULL if it
- *       has none or did not answer.  The device reads nothing itself: an
- *       assigned function's config space does not answer while the host
- *       resets its link.
- * @ops: how the host side resets @devs and follows the host's resets
- * @host_link: the host bridge whose link @devs are below, or NULL if
- *             they have none; a link reset the guest asks for is done
- *             once per host link
- * @errp: why the guest cannot recover the error, on failure
- *
- * Tells the guest, which recovers in step with the host.  A frozen error
- * of a function whose host reset is already pending joins that recovery.
- * The caller must not also signal the error as an emulated AER message:
- * while the driver is live, the channel is the only source of errors of
- * the functions it manages.
- *
- * Returns: false if there is no virtio-aer-pv device, more than one, or
- * no live driver for it; the caller must then contain the error itself.
- */
-bool virtio_aer_pv_host_error(PCIDevice **devs, unsigned int nr, bool frozen,
-                              const struct virtio_aer_pv_aer_regs *aer,
-                              const AerPvHostOps *ops, const char *host_link,
-                              Error **errp);
-
-/**
- * virtio_aer_pv_ready: can the guest recover an error now?
- * @errp: why not, on failure
- *
- * Returns: true if the VM has one virtio-aer-pv device, and its guest
- * driver is live.
- */
-bool virtio_aer_pv_ready(Error **errp);
-
-/**
  * virtio_aer_pv_get: the VM's virtio-aer-pv device
- * @errp: set if there is none, or more than one
+ * @errp: set if there is none
  *
- * Returns: the device, or NULL with @errp set.
+ * Returns: the device, or NULL with @errp set.  There is at most one.
  */
 VirtIOAerPv *virtio_aer_pv_get(Error **errp);
 
 /**
- * virtio_aer_pv_host_reset_pending: does the guest wait for a host reset
- * of @dev?
- * @dev: an assigned function
+ * virtio_aer_pv_live: can the guest recover an error now?
+ * @s: the device
+ *
+ * Returns: whether the guest driver set DRIVER_OK with its event queue.
  */
-bool virtio_aer_pv_host_reset_pending(PCIDevice *dev);
+bool virtio_aer_pv_live(VirtIOAerPv *s);
 
 /**
- * virtio_aer_pv_host_reset_done: the host's reset of @dev ended
- * @dev: an assigned function
- * @ok: the device answers again; false: the host gave it up
+ * virtio_aer_pv_host_error: the host began recovering functions
+ * @s: the device
+ * @err: the error
+ * @errp: why the guest cannot recover it, on failure
  *
- * Ends the wait of every function the host's recovery covered.  Nothing
- * happens if no host reset of @dev is pending.
+ * Tells the guest, which recovers in step with the host.  The caller must
+ * not also signal the error as an emulated AER message: while the driver
+ * is live, the channel is the only source of the errors of the functions
+ * it manages.
+ *
+ * Returns: the error's seq, or 0 if the guest cannot recover it (no live
+ * driver, no function left, too many functions); the caller must then
+ * contain the error itself.
  */
-void virtio_aer_pv_host_reset_done(PCIDevice *dev, bool ok);
+uint32_t virtio_aer_pv_host_error(VirtIOAerPv *s, const AerPvError *err,
+                                  Error **errp);
+
+/**
+ * virtio_aer_pv_host_reset_pending: the error whose host reset of @dev
+ * the guest waits for
+ * @s: the device
+ * @dev: a function
+ *
+ * Returns: its seq, or 0 if none.
+ */
+uint32_t virtio_aer_pv_host_reset_pending(VirtIOAerPv *s, PCIDevice *dev);
+
+/**
+ * virtio_aer_pv_host_reset_done: the host's reset for error @seq ended
+ * @s: the device
+ * @seq: what virtio_aer_pv_host_error() returned for the error
+ * @ok: the functions answer again; false: the host gave them up
+ *
+ * Ends the wait of every function of the error.  Nothing happens if no
+ * host reset for @seq is pending.
+ */
+void virtio_aer_pv_host_reset_done(VirtIOAerPv *s, uint32_t seq, bool ok);
+
+/**
+ * virtio_aer_pv_reset_complete: a host's part of a requested reset ended
+ * @op: what AerPvHostOps.reset was given
+ * @ret: 0, or a negative errno
+ *
+ * Call from the main loop, once for each reset started.
+ */
+void virtio_aer_pv_reset_complete(AerPvResetOp *op, int ret);
 
 #endif
