@@ -9,7 +9,7 @@ export AER_PV_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/aer-pv
 
 .PHONY: help deps linux qemu guest guest-sanitize host kunit kunit-sanitize \
 	lint build-check series e2e e2e-sanitize e2e-nested demo bench fuzz \
-	verify check check-full
+	qtest verify check check-full
 
 FUZZ_SECONDS ?= 60
 
@@ -19,6 +19,7 @@ help:
 	@echo "make check           every test; ends with 'N passed, N failed'"
 	@echo "make check-full      make check, e2e on the sanitized guest, e2e-nested"
 	@echo "make e2e             the end-to-end scenarios in a real guest"
+	@echo "make qtest           QEMU's qtest of virtio-aer-pv: a hostile driver"
 	@echo "make e2e-sanitize    the same on a KASAN/UBSAN/lockdep/kmemleak guest"
 	@echo "make e2e-nested      the real host chain: L1 host kernel, vfio-pci,"
 	@echo "                     QEMU, L2 guest, nested under TCG"
@@ -60,6 +61,9 @@ e2e: deps
 
 e2e-sanitize: deps
 	@scripts/e2e.sh --sanitize
+
+qtest: deps
+	@scripts/qtest.sh
 
 host: deps
 	@scripts/build-host.sh patched

@@ -108,6 +108,10 @@ log "fuzzing the protocol and state machine (${CHECK_FUZZ_SECONDS:-30} s)"
 counted_suite "fuzz (libFuzzer)" fuzz '^fuzz: ' \
 	"$AER_PV_ROOT/scripts/fuzz.sh" "${CHECK_FUZZ_SECONDS:-30}"
 
+log "QEMU's qtest of virtio-aer-pv: a hostile driver"
+counted_suite "qtest (hostile driver)" qtest '^(PASS|FAIL) ' \
+	"$AER_PV_ROOT/scripts/qtest.sh"
+
 log "end-to-end scenarios in a real guest under QEMU"
 counted_suite e2e e2e '^(PASS|FAIL) ' "$AER_PV_ROOT/scripts/e2e.sh"
 

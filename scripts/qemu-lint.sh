@@ -11,11 +11,13 @@ tree=$("$AER_PV_ROOT/scripts/prepare-qemu.sh")
 pass=0
 fail=0
 cd "$AER_PV_ROOT"
-for f in qemu/patches/*.patch $(find qemu/hw qemu/include qemu/stubs -name '*.[ch]' | sort); do
+for f in qemu/patches/*.patch $(find qemu/hw qemu/include qemu/stubs qemu/tests -name '*.[ch]' | sort); do
 	if [ "${f%.patch}" != "$f" ]; then
 		out=$(perl "$tree/scripts/checkpatch.pl" -q "$f" 2>&1)
 	else
-		out=$(perl "$tree/scripts/checkpatch.pl" -q -f "$f" 2>&1)
+		# From qemu/, so that a file's path is the one it has in QEMU's
+		# tree (checkpatch's rules for tests/ differ)
+		out=$(cd qemu && perl "$tree/scripts/checkpatch.pl" -q -f "${f#qemu/}" 2>&1)
 	fi
 	if [ -z "$out" ]; then
 		printf 'qemu-lint: checkpatch %s: ok\n' "$f"; pass=$((pass + 1))

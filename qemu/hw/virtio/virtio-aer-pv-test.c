@@ -28,6 +28,7 @@
 #include "qapi/qapi-commands-aer-pv.h"
 #include "qemu/error-report.h"
 #include "qemu/iov.h"
+#include "qemu/rcu.h"
 #include "qemu/timer.h"
 #include "system/memory.h"
 #include "hw/qdev-core.h"
@@ -43,6 +44,16 @@
 #define AER_PV_DEFAULT_REQUEST_DELAY_MS 50
 #define AER_PV_MAX_REPEAT               100000
 
+/*
+ * What answers for a BAR of a function in reset.  The address space may
+ * still use it until an RCU grace period after it is taken away, so it
+ * goes then.
+ */
+typedef struct AerPvDead {
+    struct rcu_head rcu;
+    MemoryRegion mr;
+} AerPvDead;
+
 /* The modelled host's view of one emulated function */
 typedef struct AerPvModel {
     PCIDevice *dev;
@@ -51,7 +62,7 @@ typedef struct AerPvModel {
     unsigned int in_reset;      /* modelled resets it is in */
     PCIConfigReadFunc *config_read;     /* its own, while in reset */
     PCIConfigWriteFunc *config_write;
-    MemoryRegion dead[PCI_NUM_REGIONS]; /* over its BARs, while in reset */
+    AerPvDead *dead[PCI_NUM_REGIONS];   /* over its BARs, while in reset */
     uint64_t reset_requests;    /* resets the guest's requests started */
     uint64_t accesses;          /* by the guest, while in reset */
     uint64_t accesses_after_wait;   /* ... after it reported RESET_WAIT */
@@ -76,6 +87,8 @@ static QLIST_HEAD(, AerPvWindow) aer_pv_windows =
 static DeviceListener aer_pv_listener;
 static uint64_t aer_pv_aer_suppressed;
 static uint64_t aer_pv_device_errors;
+static uint64_t aer_pv_errors_injected;     /* delivered over the channel */
+static uint64_t aer_pv_storm_skipped;       /* storm ticks QEMU missed */
 
 /* x-aer-pv-hold-events: the guest's event buffers, held back */
 static bool aer_pv_holding;
@@ -193,13 +206,20 @@ static void aer_pv_model_enter(AerPvModel *m)
         PCIIORegion *r = &dev->io_regions[i];
 
         if (r->size && r->memory) {
-            memory_region_init_io(&m->dead[i], OBJECT(dev),
+            m->dead[i] = g_new0(AerPvDead, 1);
+            memory_region_init_io(&m->dead[i]->mr, OBJECT(dev),
                                   &aer_pv_in_reset_ops, m, "aer-pv-in-reset",
                                   memory_region_size(r->memory));
-            memory_region_add_subregion_overlap(r->memory, 0, &m->dead[i],
+            memory_region_add_subregion_overlap(r->memory, 0, &m->dead[i]->mr,
                                                 INT_MAX);
         }
     }
+}
+
+static void aer_pv_dead_free(AerPvDead *d)
+{
+    object_unparent(OBJECT(&d->mr));
+    g_free(d);
 }
 
 static void aer_pv_model_leave(AerPvModel *m)
@@ -214,11 +234,11 @@ static void aer_pv_model_leave(AerPvModel *m)
     dev->config_read = m->config_read;
     dev->config_write = m->config_write;
     for (i = 0; i < PCI_NUM_REGIONS; i++) {
-        if (memory_region_size(&m->dead[i])) {
+        if (m->dead[i]) {
             memory_region_del_subregion(dev->io_regions[i].memory,
-                                        &m->dead[i]);
-            object_unparent(OBJECT(&m->dead[i]));
-            memset(&m->dead[i], 0, sizeof(m->dead[i]));
+                                        &m->dead[i]->mr);
+            call_rcu(m->dead[i], aer_pv_dead_free, rcu);
+            m->dead[i] = NULL;
         }
     }
 }
@@ -558,22 +578,6 @@ static AerPvInjectResult *aer_pv_inject(const AerPvInjection *in,
         regs.uncor_status |= cpu_to_le32(aer_pv_status_bit(in->severity));
     }
 
-    if (in->aer_message && in->aer_message_delay_ms > 0) {
-        AerPvDeferred *d = g_new0(AerPvDeferred, 1);
-
-        d->dev = PCI_DEVICE(object_ref(OBJECT(rep)));
-        d->severity = in->severity;
-        timer_init_ms(&d->timer, QEMU_CLOCK_VIRTUAL, aer_pv_deferred_aer, d);
-        timer_mod(&d->timer, qemu_clock_get_ms(QEMU_CLOCK_VIRTUAL) +
-                             in->aer_message_delay_ms);
-    } else if (in->aer_message && !in->aer_message_after_reset) {
-        aer_pv_emulate_aer(rep, in->severity, errp);
-        if (*errp) {
-            g_free(res);
-            return NULL;
-        }
-    }
-
     switch (in->host_reset) {
     case AER_PV_HOST_RESET_NONE:
         err.reset = VIRTIO_AER_PV_RESET_NONE;
@@ -612,6 +616,24 @@ static AerPvInjectResult *aer_pv_inject(const AerPvInjection *in,
         if (w && in->host_reset != AER_PV_HOST_RESET_NEVER) {
             w->seq = res->seq;
         }
+        aer_pv_errors_injected++;
+    }
+
+    /* Once the channel manages the function, which suppresses it */
+    if (in->aer_message && in->aer_message_delay_ms > 0) {
+        AerPvDeferred *d = g_new0(AerPvDeferred, 1);
+
+        d->dev = PCI_DEVICE(object_ref(OBJECT(rep)));
+        d->severity = in->severity;
+        timer_init_ms(&d->timer, QEMU_CLOCK_VIRTUAL, aer_pv_deferred_aer, d);
+        timer_mod(&d->timer, qemu_clock_get_ms(QEMU_CLOCK_VIRTUAL) +
+                             in->aer_message_delay_ms);
+    } else if (in->aer_message && !in->aer_message_after_reset) {
+        aer_pv_emulate_aer(rep, in->severity, errp);
+        if (*errp) {
+            qapi_free_AerPvInjectResult(res);
+            return NULL;
+        }
     }
     return res;
 }
@@ -645,6 +667,7 @@ static void aer_pv_storm(void *opaque)
     while (st->left > 1 && st->next_us <= now) {
         st->next_us += st->interval_us;
         st->left--;
+        aer_pv_storm_skipped++;
         trace_virtio_aer_pv_test_storm_skipped(st->left);
     }
     if (err || !--st->left) {
@@ -933,5 +956,7 @@ AerPvStats *qmp_x_aer_pv_query_stats(Error **errp)
     st->device_errors = aer_pv_device_errors;
     st->aer_messages_suppressed = aer_pv_aer_suppressed;
     st->hold_events = aer_pv_holding;
+    st->errors_injected = aer_pv_errors_injected;
+    st->storm_ticks_skipped = aer_pv_storm_skipped;
     return st;
 }
