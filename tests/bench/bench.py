@@ -113,12 +113,15 @@ def sbr(asserted):
 
 def timeline(ev, path):
     """The recovery's moments, in seconds after the error was injected."""
-    t0 = first(ev, "virtio_aer_pv_inject")
-    done = first(ev, "virtio_aer_pv_host_reset", t0)
+    t0 = first(ev, "virtio_aer_pv_test_inject")
+    # The modelled host reset ends when the device comes out of reset
+    done = first(ev, "virtio_aer_pv_test_in_reset", t0,
+                 lambda a: a.endswith(" 0"))
     if path == "aer-pv":
         told = first(ev, "virtio_aer_pv_event_sent", t0)
     else:
-        told = first(ev, "virtio_aer_pv_aer_message", t0)
+        told = first(ev, "virtio_aer_pv_test_aer_message", t0,
+                     lambda a: a.endswith(" 0"))
     sbr_on = first(ev, "pci_cfg_write", told, sbr(True)) if told else None
     sbr_off = first(ev, "pci_cfg_write", sbr_on, sbr(False)) if sbr_on else None
     back = max(done or 0, sbr_off or 0)
@@ -291,7 +294,7 @@ def storm(args, tracefile, nics, last):
     then the errors of @last, one per device."""
     g = Guest(args.qemu, args.guest, nics=nics, extra=[
         "-msg", "timestamp=on", "-D", tracefile, "-trace",
-        "virtio_aer_pv_inject"])
+        "virtio_aer_pv_test_inject"])
     try:
         g.start()
         g.load_driver()
@@ -316,7 +319,7 @@ def storm(args, tracefile, nics, last):
             probes += 1
             time.sleep(0.5)
         injected = [t for t, n, _ in tr.since_mark()
-                    if n == "virtio_aer_pv_inject"]
+                    if n == "virtio_aer_pv_test_inject"]
         span = (injected[-1] - injected[0]) if len(injected) > 1 else 1
         for dev, extra in last.items():
             g.inject(id=dev, severity="fatal", **extra)

@@ -33,7 +33,6 @@ static bool virtio_aer_pv_has(AerPvResetOp *op, PCIDevice *dev)
     return i < op->nr;
 }
 
-
 /*
  * A reset of error @op->seq ended: count it for every function it
  * reached, tell the functions still on that error and the requests that
@@ -127,7 +126,7 @@ uint16_t virtio_aer_pv_reset_kinds(VirtIOAerPv *s, uint32_t seq)
         AerPvFunc *f = &s->funcs[i];
 
         if (f->seq == seq) {
-            kinds &= f->ops && f->ops->reset_kinds ?
+            kinds &= f->ops && f->ops->reset_kinds && f->ops->reset ?
                      f->ops->reset_kinds(f->dev) : 0;
             if (!f->link) {
                 kinds &= ~VIRTIO_AER_PV_EVF_RESET_LINK;
@@ -138,7 +137,7 @@ uint16_t virtio_aer_pv_reset_kinds(VirtIOAerPv *s, uint32_t seq)
 }
 
 AerPvResetOp *virtio_aer_pv_new_op(VirtIOAerPv *s, uint32_t seq,
-                                          uint8_t kind, bool host)
+                                   uint8_t kind, bool host)
 {
     AerPvResetOp *op = g_new0(AerPvResetOp, 1);
     unsigned int i;
@@ -198,9 +197,8 @@ static void virtio_aer_pv_start_reset(VirtIOAerPv *s, uint32_t seq,
  * reset per error: a second request, of any kind, gets the first's
  * outcome, and a failed reset is never retried.
  */
-int virtio_aer_pv_request_reset(VirtIOAerPv *s, AerPvFunc *f,
-                                       uint32_t seq, uint8_t *kind,
-                                       AerPvWaiter *w)
+int virtio_aer_pv_request_reset(VirtIOAerPv *s, AerPvFunc *f, uint32_t seq,
+                                uint8_t *kind, AerPvWaiter *w)
 {
     if (*kind != VIRTIO_AER_PV_RESET_KIND_LINK &&
         *kind != VIRTIO_AER_PV_RESET_KIND_FUNCTION) {
@@ -273,7 +271,6 @@ void virtio_aer_pv_free_waiters(VirtIOAerPv *s)
     }
 }
 
-
 /* @dev was unplugged: the resets in flight reach it no more */
 void virtio_aer_pv_resets_forget(VirtIOAerPv *s, PCIDevice *dev)
 {
@@ -281,9 +278,11 @@ void virtio_aer_pv_resets_forget(VirtIOAerPv *s, PCIDevice *dev)
     unsigned int i;
 
     QLIST_FOREACH(op, &s->resets, next) {
-        for (i = 0; i < op->nr; i++) {
+        for (i = 0; i < op->nr;) {
             if (op->devs[i] == dev) {
-                op->devs[i--] = op->devs[--op->nr];
+                op->devs[i] = op->devs[--op->nr];
+            } else {
+                i++;
             }
         }
     }

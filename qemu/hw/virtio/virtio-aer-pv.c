@@ -561,13 +561,10 @@ static void virtio_aer_pv_unrealize(DeviceState *dev)
 }
 
 /*
- * Migration
- *
- * Between recoveries the device's state is the sequence number, its
- * counters and the events the guest has not taken yet: the next error
- * names its functions, and their host, afresh.  A recovery in flight is
- * not: the blocker keeps it from migrating, and pre_save catches an
- * error that came once a migration was under way, too late for a blocker.
+ * Migration: between recoveries, the sequence number, the counters and
+ * the events the guest has not taken; the next error names its functions,
+ * and their host, afresh.  pre_save refuses a recovery in flight that
+ * came once a migration was under way, too late for the blocker.
  */
 
 static bool virtio_aer_pv_pre_save(void *opaque, Error **errp)
@@ -581,11 +578,16 @@ static int virtio_aer_pv_pre_load(void *opaque)
     return 0;
 }
 
-/* Is @ev an event this device could have queued? */
-static bool virtio_aer_pv_event_ok(const union virtio_aer_pv_event *ev)
+/* Is @ev an event this device could have queued, before @next_seq? */
+static bool virtio_aer_pv_event_ok(const union virtio_aer_pv_event *ev,
+                                   uint32_t next_seq)
 {
     const struct virtio_aer_pv_error_event *e = &ev->error;
+    uint32_t seq = le32_to_cpu(e->seq);
 
+    if (!seq || (int32_t)(next_seq - seq) < 0) {
+        return false;
+    }
     switch (le16_to_cpu(e->type)) {
     case VIRTIO_AER_PV_EVT_ERROR:
         return e->severity <= VIRTIO_AER_PV_SEV_FATAL &&
@@ -615,7 +617,8 @@ static bool virtio_aer_pv_post_load(void *opaque, int version_id,
     }
     for (i = 0; i < s->ev_count; i++) {
         if (!virtio_aer_pv_event_ok(
-                &s->events[(s->ev_head + i) % VIRTIO_AER_PV_QEMU_MAX_EVENTS])) {
+                &s->events[(s->ev_head + i) % VIRTIO_AER_PV_QEMU_MAX_EVENTS],
+                s->next_seq)) {
             error_setg(errp, "virtio-aer-pv: queued event %u is malformed", i);
             s->ev_count = 0;
             return false;
