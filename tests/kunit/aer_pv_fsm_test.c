@@ -230,7 +230,7 @@ static void fatal_host_reset_done_first_skips_guest_reset(struct kunit *test)
 
 	KUNIT_ASSERT_EQ(test, host_error(c, 1, SEV_F, R_DONE, FN_A), AER_PV_OK);
 	KUNIT_EXPECT_EQ(test, c->act.type, AER_PV_ACT_START);
-	KUNIT_EXPECT_EQ(test, c->act.start, BIT(rec_of(test, BR_1)));
+	KUNIT_EXPECT_EQ(test, c->act.start, BIT_ULL(rec_of(test, BR_1)));
 	KUNIT_EXPECT_TRUE(test, c->act.log);
 	KUNIT_EXPECT_TRUE(test, rec(test, BR_1)->frozen);
 	KUNIT_EXPECT_EQ(test, rec(test, BR_1)->state, AER_PV_DETECTED);
@@ -624,7 +624,7 @@ static void shared_nonfatal_error_runs_frozen(struct kunit *test)
 	static const u32 fns[] = { FN_A, FN_C };
 
 	host_error_n(c, 1, SEV_NF, R_NONE, 2, fns);
-	KUNIT_EXPECT_EQ(test, hweight32(c->act.start), 2);
+	KUNIT_EXPECT_EQ(test, hweight64(c->act.start), 2);
 	KUNIT_EXPECT_TRUE(test, rec(test, BR_1)->frozen);
 	KUNIT_EXPECT_TRUE(test, rec(test, BR_2)->frozen);
 	KUNIT_EXPECT_EQ(test, reset_step(test, BR_2), AER_PV_ACT_REQUEST);
@@ -671,7 +671,7 @@ static void two_functions_one_port_one_recovery(struct kunit *test)
 
 	KUNIT_ASSERT_EQ(test, host_error_n(c, 1, SEV_F, R_PENDING, 2, fns),
 			AER_PV_OK);
-	KUNIT_EXPECT_EQ(test, hweight32(c->act.start), 1);
+	KUNIT_EXPECT_EQ(test, hweight64(c->act.start), 1);
 	KUNIT_EXPECT_EQ(test, hweight32(rec(test, BR_1)->cur.fns), 2);
 	KUNIT_EXPECT_EQ(test, reset_step(test, BR_1), AER_PV_ACT_WAIT);
 	host_reset(c, 1, R_DONE);
@@ -737,7 +737,7 @@ static void one_host_reset_shared_by_two_ports(struct kunit *test)
 	static const u32 fns[] = { FN_A, FN_C };
 
 	host_error_n(c, 1, SEV_F, R_PENDING, 2, fns);
-	KUNIT_EXPECT_EQ(test, hweight32(c->act.start), 2);
+	KUNIT_EXPECT_EQ(test, hweight64(c->act.start), 2);
 	KUNIT_EXPECT_EQ(test, reset_step(test, BR_1), AER_PV_ACT_WAIT);
 	KUNIT_EXPECT_EQ(test, reset_step(test, BR_2), AER_PV_ACT_WAIT);
 	KUNIT_EXPECT_EQ(test, resets_in_use(c), 1u);
@@ -908,20 +908,85 @@ static void full_table_forgets_an_idle_function(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, aer_pv_find_fn(&c->core, AER_PV_FN_ID(2, 0, 0)));
 }
 
-/* Only functions in recoveries fill the table for good: then it says so. */
-static void table_full_of_recoveries_is_counted(struct kunit *test)
+/*
+ * Review finding: a full table ended an error with neither callback.  A
+ * host that names more functions than it manages breaks the protocol: it
+ * is counted, and the function still gets error_detected and then
+ * perm_failure, through its unit, without an entry of its own.
+ */
+static void function_beyond_the_table_gets_perm_failure(struct kunit *test)
 {
 	struct fsm_ctx *c = test->priv;
+	u32 extra = AER_PV_FN_ID(2, 99, 0);
 	unsigned int i;
 
-	for (i = 0; i < AER_PV_MAX_FNS; i++)
+	for (i = 0; i < c->core.nr_fns; i++)
 		KUNIT_ASSERT_EQ(test, host_error(c, i + 1, SEV_F, R_DONE,
 						 AER_PV_FN_ID(2, i, 0)),
 				AER_PV_OK);
-	KUNIT_EXPECT_EQ(test, host_error(c, 100, SEV_F, R_DONE,
-					 AER_PV_FN_ID(2, 99, 0)),
-			AER_PV_DROP_TABLE_FULL);
-	KUNIT_EXPECT_EQ(test, c->core.verdicts[AER_PV_DROP_TABLE_FULL], 1ull);
+	KUNIT_EXPECT_EQ(test, host_error(c, 100, SEV_NF, R_NONE, extra),
+			AER_PV_OK);
+	KUNIT_EXPECT_EQ(test, c->act.type, AER_PV_ACT_START);
+	KUNIT_EXPECT_EQ(test, c->act.start, BIT_ULL(rec_of(test, extra)));
+	KUNIT_EXPECT_EQ(test, c->act.untracked, 1);
+	KUNIT_EXPECT_TRUE(test, c->act.log);
+	KUNIT_EXPECT_EQ(test, c->core.untracked, 1ull);
+	KUNIT_EXPECT_NULL(test, aer_pv_find_fn(&c->core, extra));
+	KUNIT_EXPECT_TRUE(test, rec(test, extra)->frozen);
+	KUNIT_EXPECT_EQ(test, rec(test, extra)->cur.untracked_fn, extra);
+	KUNIT_EXPECT_EQ(test, reset_step(test, extra), AER_PV_ACT_FAIL);
+	KUNIT_EXPECT_EQ(test, c->act.why, AER_PV_WHY_UNTRACKED);
+	KUNIT_EXPECT_EQ(test, done(test, extra, true), AER_PV_ACT_NONE);
+	KUNIT_EXPECT_EQ(test, aer_pv_find_rec(&c->core, extra), AER_PV_NO_REC);
+}
+
+/* The table holds what the host said it manages, and a breach fails. */
+static void table_is_sized_by_the_host(struct kunit *test)
+{
+	struct fsm_ctx *c = test->priv;
+
+	c->core.nr_fns = 1;
+	KUNIT_EXPECT_EQ(test, host_error(c, 1, SEV_F, R_PENDING, FN_A),
+			AER_PV_OK);
+	KUNIT_EXPECT_EQ(test, host_error(c, 2, SEV_F, R_PENDING, FN_C),
+			AER_PV_OK);
+	KUNIT_EXPECT_EQ(test, c->act.untracked, 1);
+	KUNIT_EXPECT_NULL(test, aer_pv_find_fn(&c->core, FN_C));
+	KUNIT_EXPECT_EQ(test, reset_step(test, BR_2), AER_PV_ACT_FAIL);
+	KUNIT_EXPECT_EQ(test, c->act.why, AER_PV_WHY_UNTRACKED);
+	/* The tracked one is not held up by it. */
+	KUNIT_EXPECT_EQ(test, reset_step(test, BR_1), AER_PV_ACT_WAIT);
+	host_reset(c, 1, R_DONE);
+	KUNIT_EXPECT_EQ(test, wake(test, BR_1), AER_PV_ACT_RESUME);
+}
+
+/*
+ * Review finding: with a full table, an event naming two new functions
+ * under different bridges evicted the first for the second, which was
+ * still idle because the event's recoveries start only after it is
+ * taken in.  That function never heard of its error.
+ */
+static void eviction_spares_the_functions_of_the_event(struct kunit *test)
+{
+	struct fsm_ctx *c = test->priv;
+	static const u32 fns[] = { AER_PV_FN_ID(3, 1, 0), AER_PV_FN_ID(3, 2, 0) };
+	unsigned int i;
+
+	for (i = 0; i < c->core.nr_fns; i++)
+		KUNIT_ASSERT_EQ(test, host_error(c, i + 1, SEV_COR, R_NONE,
+						 AER_PV_FN_ID(2, i, 0)),
+				AER_PV_OK);
+	KUNIT_EXPECT_EQ(test, host_error_n(c, 100, SEV_F, R_DONE, 2, fns),
+			AER_PV_OK);
+	KUNIT_EXPECT_EQ(test, c->act.untracked, 0);
+	KUNIT_EXPECT_EQ(test, hweight64(c->act.start), 2);
+	for (i = 0; i < ARRAY_SIZE(fns); i++) {
+		KUNIT_EXPECT_NOT_NULL(test, aer_pv_find_fn(&c->core, fns[i]));
+		KUNIT_EXPECT_EQ(test, hweight32(rec(test, fns[i])->cur.fns), 1);
+		KUNIT_EXPECT_EQ(test, stats(test, fns[i])->errors[SEV_F], 1ull);
+		KUNIT_EXPECT_EQ(test, reset_step(test, fns[i]),
+				AER_PV_ACT_RESUME);
+	}
 }
 
 /*
@@ -1192,7 +1257,9 @@ static struct kunit_case aer_pv_fsm_cases[] = {
 	KUNIT_CASE(seq_wraps),
 	KUNIT_CASE(unknown_function_is_dropped),
 	KUNIT_CASE(full_table_forgets_an_idle_function),
-	KUNIT_CASE(table_full_of_recoveries_is_counted),
+	KUNIT_CASE(function_beyond_the_table_gets_perm_failure),
+	KUNIT_CASE(table_is_sized_by_the_host),
+	KUNIT_CASE(eviction_spares_the_functions_of_the_event),
 	KUNIT_CASE(new_function_does_not_wipe_a_busy_unit),
 	KUNIT_CASE(native_reset_covers_the_pending_error),
 	KUNIT_CASE(answer_of_another_kind_fails),

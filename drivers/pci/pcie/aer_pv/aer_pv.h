@@ -83,6 +83,7 @@ int aer_pv_snapshot_fn(struct pci_dev *pdev, struct aer_pv_fn_snapshot *out);
 struct aer_pv_channel_stats {
 	u64 verdicts[AER_PV_NR_VERDICTS];
 	u32 last_seq;
+	u64 untracked;
 	size_t mem_bytes;
 };
 

@@ -183,15 +183,16 @@ static void aer_pv_log_error(struct pci_dev *pdev,
  * Queue the recoveries the state machine started, under the lock that
  * also sets @ch->closing, so that nothing starts once unregister began.
  */
-static void aer_pv_start_units(struct aer_pv_channel *ch, u32 start)
+static void aer_pv_start_units(struct aer_pv_channel *ch, u64 start)
 {
-	unsigned long bits = start;
+	DECLARE_BITMAP(bits, AER_PV_MAX_RECS);
 	unsigned int r;
 
 	lockdep_assert_held(&ch->lock);
 	if (ch->closing)
 		return;
-	for_each_set_bit(r, &bits, AER_PV_MAX_RECS) {
+	bitmap_from_u64(bits, start);
+	for_each_set_bit(r, bits, AER_PV_MAX_RECS) {
 		atomic_inc(&ch->running);
 		kref_get(&ch->ref);
 		if (!queue_work(aer_pv_wq, &ch->units[r].work)) {
@@ -253,6 +254,11 @@ void aer_pv_channel_event(struct aer_pv_channel *ch, const void *buf,
 				     "dropped event (type %u, seq %u): %s\n",
 				     ev.type, ev.seq, aer_pv_verdict_name(v));
 	} else {
+		if (act.untracked)
+			dev_warn_ratelimited(ch->info.dev,
+					     "host named %u functions beyond the %u it manages (seq %u): their recovery fails\n",
+					     act.untracked, ch->core.nr_fns,
+					     ev.seq);
 		aer_pv_wake(ch);
 		/* The first function the guest has is the one the host names */
 		for (i = 0; act.log && i < ev.nr_funcs; i++) {
@@ -360,6 +366,8 @@ struct aer_pv_channel *aer_pv_channel_register(const struct aer_pv_channel_info 
 	ch->ops_live = true;
 	aer_pv_core_init(&ch->core, info->can_request);
 	ch->core.reset_kinds = info->reset_kinds;
+	if (info->max_funcs)
+		ch->core.nr_fns = min_t(u16, info->max_funcs, AER_PV_MAX_FNS);
 	for (r = 0; r < AER_PV_MAX_RECS; r++) {
 		ch->units[r].ch = ch;
 		ch->units[r].rec = r;
@@ -381,10 +389,13 @@ struct aer_pv_channel *aer_pv_channel_register(const struct aer_pv_channel_info 
 	aer_pv_chan = ch;
 	spin_unlock(&aer_pv_chan_lock);
 
-	dev_info(info->dev, "host-coordinated AER recovery enabled (host reset bound %u ms%s%s)\n",
-		 info->reset_timeout_ms,
+	dev_info(info->dev, "host-coordinated AER recovery enabled (host reset bound %u ms, %u functions%s%s)\n",
+		 info->reset_timeout_ms, ch->core.nr_fns,
 		 info->can_request ? ", reset requests" : "",
 		 info->reset_kinds ? ", reset kinds" : "");
+	if (info->max_funcs > AER_PV_MAX_FNS)
+		dev_warn(info->dev, "host manages %u functions, aer-pv tracks %u: errors of the others end in perm_failure\n",
+			 info->max_funcs, AER_PV_MAX_FNS);
 	return ch;
 
 err_nb:
@@ -476,6 +487,7 @@ int aer_pv_snapshot_channel(struct aer_pv_channel_stats *out)
 	mutex_lock(&ch->lock);
 	memcpy(out->verdicts, ch->core.verdicts, sizeof(out->verdicts));
 	out->last_seq = ch->core.last_seq;
+	out->untracked = ch->core.untracked;
 	out->mem_bytes = sizeof(*ch);
 	mutex_unlock(&ch->lock);
 	aer_pv_put(ch);

@@ -23,6 +23,11 @@
  * shared with another unit or a reset was asked for it.  A request the
  * host got stays in flight until it is answered, even once the unit that
  * sent it has given up on it.
+ *
+ * Every function an error names gets an outcome.  One the function table
+ * has no room for (the host names more than it said it manages) is not
+ * tracked, but the recovery of its unit still runs and fails at its reset
+ * step, so its driver hears error_detected and then perm_failure.
  */
 
 #include <linux/bitops.h>
@@ -51,6 +56,7 @@ static const char * const aer_pv_why_names[AER_PV_NR_WHYS] = {
 	[AER_PV_WHY_LOST]		= "channel or device gone",
 	[AER_PV_WHY_NO_ROOM]		= "too many errors to track",
 	[AER_PV_WHY_NOT_SENT]		= "reset request could not be sent",
+	[AER_PV_WHY_UNTRACKED]		= "host named more functions than it manages",
 };
 
 /**
@@ -89,6 +95,7 @@ EXPORT_SYMBOL_IF_KUNIT(aer_pv_why_name);
 void aer_pv_core_init(struct aer_pv_core *core, bool can_request)
 {
 	memset(core, 0, sizeof(*core));
+	core->nr_fns = AER_PV_MAX_FNS;
 	core->can_request = can_request;
 	core->up = true;
 }
@@ -105,7 +112,7 @@ struct aer_pv_fn *aer_pv_find_fn(struct aer_pv_core *core, u32 id)
 {
 	unsigned int i;
 
-	for (i = 0; i < AER_PV_MAX_FNS; i++)
+	for (i = 0; i < core->nr_fns; i++)
 		if (core->fns[i].used && core->fns[i].id == id)
 			return &core->fns[i];
 	return NULL;
@@ -115,6 +122,12 @@ EXPORT_SYMBOL_IF_KUNIT(aer_pv_find_fn);
 static bool aer_pv_rec_free(const struct aer_pv_rec *rec)
 {
 	return !rec->fns && rec->state == AER_PV_IDLE;
+}
+
+/* Whether @e holds an error to recover */
+static bool aer_pv_err_live(const struct aer_pv_err *e)
+{
+	return e->seq && (e->fns || e->untracked);
 }
 
 /**
@@ -303,7 +316,8 @@ static bool aer_pv_err_frozen(const struct aer_pv_core *core,
 {
 	unsigned int i;
 
-	if (e->severity == VIRTIO_AER_PV_SEV_FATAL || e->no_room)
+	if (e->severity == VIRTIO_AER_PV_SEV_FATAL || e->no_room ||
+	    e->untracked)
 		return true;
 	for (i = 0; i < AER_PV_MAX_RESETS; i++) {
 		const struct aer_pv_reset *r = &core->resets[i];
@@ -318,12 +332,17 @@ static bool aer_pv_err_frozen(const struct aer_pv_core *core,
 }
 
 static void aer_pv_fold(struct aer_pv_core *core, struct aer_pv_err *e,
-			const struct aer_pv_event *ev, u32 fns, int reset)
+			const struct aer_pv_event *ev, u32 fns, u32 untracked,
+			int reset)
 {
 	if (!e->seq || aer_pv_seq_after(ev->seq, e->seq))
 		e->seq = ev->seq;
 	e->severity = max(e->severity, ev->severity);
 	e->fns |= fns;
+	if (untracked != AER_PV_NO_BRIDGE) {
+		e->untracked = true;
+		e->untracked_fn = untracked;
+	}
 	if (reset < 0)
 		e->no_room = true;
 	else
@@ -333,16 +352,18 @@ static void aer_pv_fold(struct aer_pv_core *core, struct aer_pv_err *e,
 
 /*
  * Make room in a full function table: forget a function whose unit is
- * idle.  Its counters go with it; a function in a recovery stays.
+ * idle, and that the event being taken in does not name (@keep).  Its
+ * counters go with it; a function in a recovery stays.
  */
-static int aer_pv_evict_fn(struct aer_pv_core *core)
+static int aer_pv_evict_fn(struct aer_pv_core *core, u32 keep)
 {
 	unsigned int i, r;
 
-	for (i = 0; i < AER_PV_MAX_FNS; i++) {
+	for (i = 0; i < core->nr_fns; i++) {
 		struct aer_pv_rec *rec = &core->recs[core->fns[i].rec];
 
-		if (!core->fns[i].used || rec->state != AER_PV_IDLE)
+		if (!core->fns[i].used || rec->state != AER_PV_IDLE ||
+		    (keep & BIT(i)))
 			continue;
 		rec->fns &= ~BIT(i);
 		for (r = 0; r < AER_PV_MAX_RESETS; r++)
@@ -353,31 +374,46 @@ static int aer_pv_evict_fn(struct aer_pv_core *core)
 	return -1;
 }
 
-static int aer_pv_take_fn(struct aer_pv_core *core, u32 id, u32 bridge)
+/*
+ * The unit of @bridge, made if need be, but never in a slot that the event
+ * being taken in already uses (@keep: BIT_ULL(unit index)).
+ */
+static int aer_pv_take_rec(struct aer_pv_core *core, u32 bridge, u64 keep)
+{
+	u8 found = aer_pv_find_rec(core, bridge);
+	unsigned int r;
+
+	if (found != AER_PV_NO_REC)
+		return found;
+	/* One the event made, with no function of its own yet */
+	for (r = 0; r < AER_PV_MAX_RECS; r++)
+		if ((keep & BIT_ULL(r)) && core->recs[r].bridge == bridge)
+			return r;
+	for (r = 0; r < AER_PV_MAX_RECS; r++) {
+		if (!aer_pv_rec_free(&core->recs[r]) || (keep & BIT_ULL(r)))
+			continue;
+		memset(&core->recs[r], 0, sizeof(core->recs[r]));
+		core->recs[r].bridge = bridge;
+		return r;
+	}
+	return -1;
+}
+
+/* The entry of function @id, made if need be: -1 when the table is full */
+static int aer_pv_take_fn(struct aer_pv_core *core, u32 id, int r, u32 keep)
 {
 	struct aer_pv_fn *fn = aer_pv_find_fn(core, id);
-	unsigned int r;
 	int i;
 
 	if (fn)
 		return fn - core->fns;
-	for (i = 0; i < AER_PV_MAX_FNS; i++)
+	for (i = 0; i < core->nr_fns; i++)
 		if (!core->fns[i].used)
 			break;
-	if (i == AER_PV_MAX_FNS)
-		i = aer_pv_evict_fn(core);
+	if (i == core->nr_fns)
+		i = aer_pv_evict_fn(core, keep);
 	if (i < 0)
 		return -1;
-	r = aer_pv_find_rec(core, bridge);
-	if (r == AER_PV_NO_REC) {
-		for (r = 0; r < AER_PV_MAX_RECS; r++)
-			if (aer_pv_rec_free(&core->recs[r]))
-				break;
-		if (r == AER_PV_MAX_RECS)
-			return -1;
-		memset(&core->recs[r], 0, sizeof(core->recs[r]));
-		core->recs[r].bridge = bridge;
-	}
 	fn = &core->fns[i];
 	memset(fn, 0, sizeof(*fn));
 	fn->used = true;
@@ -398,7 +434,7 @@ static void aer_pv_start(struct aer_pv_core *core, unsigned int r,
 	rec->req_seq = 0;
 	aer_pv_set_state(rec, AER_PV_DETECTED);
 	act->type = AER_PV_ACT_START;
-	act->start |= BIT(r);
+	act->start |= BIT_ULL(r);
 }
 
 static enum aer_pv_verdict aer_pv_on_error(struct aer_pv_core *core,
@@ -408,9 +444,11 @@ static enum aer_pv_verdict aer_pv_on_error(struct aer_pv_core *core,
 {
 	enum aer_pv_verdict why = AER_PV_DROP_NO_DEVICE;
 	u32 by_rec[AER_PV_MAX_RECS] = {};
-	unsigned int i, r, units;
+	u32 untracked[AER_PV_MAX_RECS];
+	unsigned int i, r;
+	u64 recs = 0;
 	u32 all = 0;
-	int idx, reset;
+	int idx, reset, u;
 
 	if (ev->flags && !core->reset_kinds)
 		return AER_PV_DROP_FLAGS;
@@ -418,21 +456,31 @@ static enum aer_pv_verdict aer_pv_on_error(struct aer_pv_core *core,
 		return ev->seq == core->last_seq ? AER_PV_DROP_DUPLICATE :
 						   AER_PV_DROP_STALE;
 
+	memset(untracked, 0xff, sizeof(untracked));
 	for (i = 0; i < ev->nr_funcs && i < ARRAY_SIZE(ev->funcs); i++) {
 		if (!bridges || bridges[i] == AER_PV_NO_BRIDGE)
 			continue;
-		idx = aer_pv_take_fn(core, ev->funcs[i], bridges[i]);
-		if (idx < 0) {
+		u = aer_pv_take_rec(core, bridges[i], recs);
+		if (u < 0) {
 			why = AER_PV_DROP_TABLE_FULL;
 			continue;
 		}
-		by_rec[core->fns[idx].rec] |= BIT(idx);
+		recs |= BIT_ULL(u);
+		idx = aer_pv_take_fn(core, ev->funcs[i], u, all);
+		if (idx < 0) {
+			/* Not tracked, but its unit recovers it: to fail. */
+			untracked[u] = ev->funcs[i];
+			act->untracked++;
+			continue;
+		}
+		by_rec[u] |= BIT(idx);
 		all |= BIT(idx);
 	}
-	if (!all)
+	if (!recs)
 		return why;
 
 	core->last_seq = ev->seq;
+	core->untracked += act->untracked;
 	act->seq = ev->seq;
 	act->log = true;
 	aer_pv_for_each_fn(i, all) {
@@ -444,28 +492,27 @@ static enum aer_pv_verdict aer_pv_on_error(struct aer_pv_core *core,
 
 	/* No room for the reset: the recoveries it touches must fail. */
 	reset = aer_pv_new_reset(core, ev, all);
-	if (reset >= 0) {
-		for (r = 0, units = 0; r < AER_PV_MAX_RECS; r++)
-			units += !!by_rec[r];
-		core->resets[reset].shared = units > 1;
-	}
+	if (reset >= 0)
+		core->resets[reset].shared = hweight64(recs) > 1;
 	if (ev->reset == VIRTIO_AER_PV_RESET_DONE)
 		AER_PV_STAT(core, all, host_resets);
 
 	for (r = 0; r < AER_PV_MAX_RECS; r++) {
 		struct aer_pv_rec *rec = &core->recs[r];
 
-		if (!by_rec[r])
+		if (!(recs & BIT_ULL(r)))
 			continue;
 		if (rec->state == AER_PV_IDLE) {
 			memset(&rec->cur, 0, sizeof(rec->cur));
-			aer_pv_fold(core, &rec->cur, ev, by_rec[r], reset);
+			aer_pv_fold(core, &rec->cur, ev, by_rec[r],
+				    untracked[r], reset);
 			aer_pv_start(core, r, act);
 			continue;
 		}
 		if (rec->next.seq)
 			AER_PV_STAT(core, by_rec[r], coalesced);
-		aer_pv_fold(core, &rec->next, ev, by_rec[r], reset);
+		aer_pv_fold(core, &rec->next, ev, by_rec[r], untracked[r],
+			    reset);
 	}
 	aer_pv_gc_resets(core);
 	return AER_PV_OK;
@@ -565,6 +612,8 @@ static void aer_pv_decide(struct aer_pv_core *core, struct aer_pv_rec *rec,
 	act->seq = rec->cur.seq;
 	if (rec->why)
 		return aer_pv_fail(core, rec, rec->why, act);
+	if (rec->cur.untracked)
+		return aer_pv_fail(core, rec, AER_PV_WHY_UNTRACKED, act);
 	if (!core->up || !rec->cur.fns)
 		return aer_pv_fail(core, rec, AER_PV_WHY_LOST, act);
 	if (rec->cur.no_room || rec->next.no_room)
@@ -728,7 +777,7 @@ static void aer_pv_on_done(struct aer_pv_core *core, unsigned int r,
 	 * Even with the channel gone: its drivers must hear of the error,
 	 * and its reset step fails at once.
 	 */
-	if (rec->cur.seq && rec->cur.fns)
+	if (aer_pv_err_live(&rec->cur))
 		aer_pv_start(core, r, act);
 	else
 		memset(&rec->cur, 0, sizeof(rec->cur));
@@ -751,9 +800,10 @@ static void aer_pv_on_fn_gone(struct aer_pv_core *core, u32 id)
 	rec->next.fns &= ~bit;
 	for (i = 0; i < AER_PV_MAX_RESETS; i++)
 		core->resets[i].fns &= ~bit;
-	if (rec->state != AER_PV_IDLE && !rec->cur.fns && !rec->why)
+	if (rec->state != AER_PV_IDLE && !aer_pv_err_live(&rec->cur) &&
+	    !rec->why)
 		rec->why = AER_PV_WHY_LOST;
-	if (!rec->next.fns)
+	if (!aer_pv_err_live(&rec->next))
 		memset(&rec->next, 0, sizeof(rec->next));
 	memset(fn, 0, sizeof(*fn));
 	aer_pv_gc_resets(core);

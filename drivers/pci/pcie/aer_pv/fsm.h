@@ -31,14 +31,19 @@
 #include "protocol.h"
 
 /*
- * Table sizes, the whole memory of the state machine.  A storm of errors
- * folds into one pending recovery per unit, so memory does not grow with
- * the error rate.  A unit keeps at most the host resets still in flight
- * plus two settled ones (see aer_pv_fold()); AER_PV_MAX_RESETS bounds
- * the resets in flight at once, one per host link.
+ * Table sizes, the whole memory of the state machine.  The function table
+ * holds as many functions as the host says it manages (struct
+ * aer_pv_core's @nr_fns), at most AER_PV_MAX_FNS.  A recovery unit needs
+ * no entry of its own for a function the host names beyond that, so there
+ * are units for all of them plus one event's worth of such functions.  A
+ * storm of errors folds into one pending recovery per unit, so memory does
+ * not grow with the error rate.  A unit keeps at most the host resets
+ * still in flight plus two settled ones (see aer_pv_fold());
+ * AER_PV_MAX_RESETS bounds the resets in flight at once, one per host
+ * link.
  */
-#define AER_PV_MAX_FNS		32
-#define AER_PV_MAX_RECS		AER_PV_MAX_FNS
+#define AER_PV_MAX_FNS		VIRTIO_AER_PV_MAX_MANAGED
+#define AER_PV_MAX_RECS		(AER_PV_MAX_FNS + VIRTIO_AER_PV_MAX_FUNCS)
 #define AER_PV_MAX_RESETS	64
 
 /* Not a unit: aer_pv_step() returns it for a bridge aer-pv does not own */
@@ -72,6 +77,7 @@ enum aer_pv_why {
 	AER_PV_WHY_LOST,		/* channel or functions gone */
 	AER_PV_WHY_NO_ROOM,		/* a table was full: nothing to wait on */
 	AER_PV_WHY_NOT_SENT,		/* a reset request could not be queued */
+	AER_PV_WHY_UNTRACKED,		/* the host named more than it declared */
 	AER_PV_NR_WHYS
 };
 
@@ -92,6 +98,8 @@ struct aer_pv_err {
 	u32 seq;		/* newest error folded in; 0: none */
 	u8 severity;		/* highest severity folded in */
 	bool no_room;		/* a reset could not be tracked: fail */
+	bool untracked;		/* a function beyond the table: fail */
+	u32 untracked_fn;	/* AER_PV_FN_ID() of one, to recover it by */
 	u32 fns;		/* BIT(function index) */
 	u64 resets;		/* BIT(reset index): resets it depends on */
 };
@@ -138,6 +146,8 @@ struct aer_pv_core {
 	struct aer_pv_rec recs[AER_PV_MAX_RECS];
 	struct aer_pv_reset resets[AER_PV_MAX_RESETS];
 	u32 last_seq;		/* newest error accepted, 0 for none */
+	u8 nr_fns;		/* size of @fns: what the host manages */
+	u64 untracked;		/* functions named beyond @nr_fns */
 	bool up;		/* the channel is present */
 	bool can_request;	/* the host performs requested resets */
 	bool reset_kinds;	/* errors say which resets the host can do */
@@ -187,9 +197,10 @@ struct aer_pv_action {
 	u8 kind;		/* ACT_REQUEST, ACT_RESUME: the reset kind */
 	u8 why;			/* ACT_FAIL: enum aer_pv_why */
 	u64 until;		/* ACT_WAIT */
-	u32 start;		/* ACT_START: BIT(unit index) */
+	u64 start;		/* ACT_START: BIT_ULL(unit index) */
 	enum aer_pv_verdict verdict;	/* IN_EVENT: why it was dropped */
 	bool log;		/* IN_EVENT: log the error the native way */
+	u8 untracked;		/* IN_EVENT: functions beyond the table */
 };
 
 void aer_pv_core_init(struct aer_pv_core *core, bool can_request);

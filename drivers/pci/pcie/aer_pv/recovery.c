@@ -95,7 +95,7 @@ struct aer_pv_job {
 	u8 severity;
 	bool frozen;
 	unsigned int nr;
-	u32 ids[AER_PV_MAX_FNS];
+	u32 ids[AER_PV_MAX_FNS + 1];	/* and one the table had no room for */
 };
 
 static void aer_pv_job(struct aer_pv_channel *ch, unsigned int r,
@@ -112,6 +112,8 @@ static void aer_pv_job(struct aer_pv_channel *ch, unsigned int r,
 	job->nr = 0;
 	for_each_set_bit(i, &fns, AER_PV_MAX_FNS)
 		job->ids[job->nr++] = ch->core.fns[i].id;
+	if (rec->cur.untracked)
+		job->ids[job->nr++] = rec->cur.untracked_fn;
 }
 
 static void aer_pv_report_job(struct aer_pv_channel *ch,
