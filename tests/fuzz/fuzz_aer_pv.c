@@ -110,10 +110,19 @@ static u32 newest_seq(const struct aer_pv_core *core, u64 set)
 	return seq;
 }
 
+/* The kinds of reset done that cover a unit needing a @kind reset */
+static u8 covering(u8 kind)
+{
+	return kind == VIRTIO_AER_PV_RESET_KIND_FUNCTION ?
+	       VIRTIO_AER_PV_EVF_RESET_LINK | VIRTIO_AER_PV_EVF_RESET_FUNCTION :
+	       VIRTIO_AER_PV_EVF_RESET_LINK;
+}
+
 /*
  * What the reset step was told: never past a reset in flight, never a
- * reset for errors that a done reset covers (one not older than the
- * newest running error), never a native reset of an error the host reset.
+ * reset for errors that a done reset of a covering kind covers (one not
+ * older than the newest running error), never a native reset of an error
+ * the host reset that way.
  */
 static void check_action(const struct aer_pv_core *core, unsigned int r,
 			 const struct aer_pv_action *act)
@@ -138,15 +147,19 @@ static void check_action(const struct aer_pv_core *core, unsigned int r,
 			if (!(set & (1ULL << i)))
 				continue;
 			if (t->state == VIRTIO_AER_PV_RESET_DONE &&
+			    (t->done & covering(rec->kind)) &&
 			    !aer_pv_seq_after(cur, t->seq))
 				fail("a second reset for covered errors", r);
 			if (t->seq != act->seq)
 				continue;
-			if (act->type == AER_PV_ACT_NATIVE && t->host)
+			if (act->type == AER_PV_ACT_NATIVE && t->host &&
+			    (t->done & covering(rec->kind)))
 				fail("native reset after the host's", r);
 			if (act->type == AER_PV_ACT_REQUEST &&
 			    (t->req != AER_PV_REQ_SENT ||
-			     t->state != VIRTIO_AER_PV_RESET_NONE))
+			     (t->done & covering(rec->kind)) ||
+			     t->state == VIRTIO_AER_PV_RESET_PENDING ||
+			     t->state == VIRTIO_AER_PV_RESET_FAILED))
 				fail("request for a reset already done", r);
 		}
 		break;
@@ -233,9 +246,12 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 		case 4:		/* the host answers a request: 8 raw bytes */
 			if (size < 9)
 				return 0;
-			if (core.recs[r].state == AER_PV_WAIT_REQ && expect[r]) {
+			/* To its unit, or to the channel once it gave up */
+			if (expect[r]) {
 				in.type = AER_PV_IN_RESPONSE;
-				in.rec = r;
+				in.rec = core.recs[r].state == AER_PV_WAIT_REQ ?
+					 r : AER_PV_NO_REC;
+				in.seq = expect[r];
 				if (aer_pv_decode_response(VIRTIO_AER_PV_REQ_RESET,
 							   data + 1, 8, &resp) ==
 				    AER_PV_OK && resp.seq == expect[r])
@@ -258,7 +274,6 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 			in.type = AER_PV_IN_DONE;
 			in.rec = r;
 			in.recovered = data[0] & 0x40;
-			expect[r] = 0;
 			aer_pv_step(&core, &in, now, &act);
 			break;
 		case 6:

@@ -189,6 +189,7 @@ static enum aer_pv_act_type answer(struct kunit *test, u32 bridge, u8 status,
 	struct aer_pv_input in = {
 		.type = AER_PV_IN_RESPONSE,
 		.rec = rec_of(test, bridge),
+		.seq = seq,
 		.resp = &resp,
 	};
 
@@ -198,7 +199,35 @@ static enum aer_pv_act_type answer(struct kunit *test, u32 bridge, u8 status,
 
 static enum aer_pv_act_type no_answer(struct kunit *test, u32 bridge)
 {
-	return run(test->priv, AER_PV_IN_RESPONSE, rec_of(test, bridge), 0);
+	struct fsm_ctx *c = test->priv;
+	struct aer_pv_input in = {
+		.type = AER_PV_IN_RESPONSE,
+		.rec = rec_of(test, bridge),
+		.seq = rec(test, bridge)->req_seq,
+	};
+
+	aer_pv_step(&c->core, &in, c->now, &c->act);
+	return c->act.type;
+}
+
+/* The answer to request @seq of a unit that gave up on it, of @kind */
+static enum aer_pv_act_type late_answer(struct fsm_ctx *c, u8 status,
+					u8 kind, u32 seq)
+{
+	struct aer_pv_response resp = {
+		.status = status,
+		.reset_kind = kind,
+		.seq = seq,
+	};
+	struct aer_pv_input in = {
+		.type = AER_PV_IN_RESPONSE,
+		.rec = AER_PV_NO_REC,
+		.seq = seq,
+		.resp = &resp,
+	};
+
+	aer_pv_step(&c->core, &in, c->now, &c->act);
+	return c->act.type;
 }
 
 static enum aer_pv_act_type done(struct kunit *test, u32 bridge, bool ok)
@@ -1041,7 +1070,11 @@ static void answer_of_another_kind_fails(struct kunit *test)
 		.reset_kind = K_FUNC,
 		.seq = 1,
 	};
-	struct aer_pv_input in = { .type = AER_PV_IN_RESPONSE, .resp = &resp };
+	struct aer_pv_input in = {
+		.type = AER_PV_IN_RESPONSE,
+		.seq = 1,
+		.resp = &resp,
+	};
 
 	host_error(c, 1, SEV_NF, R_NONE, FN_A);
 	KUNIT_EXPECT_EQ(test, reset_step(test, BR_1), AER_PV_ACT_REQUEST);
@@ -1078,7 +1111,11 @@ static void unsent_request_fails_only_its_unit(struct kunit *test)
 {
 	struct fsm_ctx *c = test->priv;
 	static const u32 fns[] = { FN_A, FN_C };
-	struct aer_pv_input in = { .type = AER_PV_IN_RESPONSE, .unsent = true };
+	struct aer_pv_input in = {
+		.type = AER_PV_IN_RESPONSE,
+		.seq = 1,
+		.unsent = true,
+	};
 
 	host_error_n(c, 1, SEV_NF, R_NONE, 2, fns);
 	KUNIT_EXPECT_EQ(test, reset_step(test, BR_1), AER_PV_ACT_REQUEST);
@@ -1207,6 +1244,101 @@ static void late_answer_is_ignored(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, done(test, BR_1, false), AER_PV_ACT_NONE);
 }
 
+/*
+ * Review finding: an answer to a request whose unit gave up on it (a
+ * timeout, a hot-unplug) only freed its tag.  The reset stayed asked for,
+ * and every other unit of that error waited out its deadline and failed,
+ * though the host had reset.
+ */
+static void answer_after_the_requester_gave_up_settles_the_reset(struct kunit *test)
+{
+	struct fsm_ctx *c = test->priv;
+	static const u32 fns[] = { FN_A, FN_C };
+
+	host_error_n(c, 1, SEV_NF, R_NONE, 2, fns);
+	KUNIT_EXPECT_EQ(test, reset_step(test, BR_1), AER_PV_ACT_REQUEST);
+	c->now = TIMEOUT_NS / 2;
+	KUNIT_EXPECT_EQ(test, reset_step(test, BR_2), AER_PV_ACT_WAIT);
+	c->now = TIMEOUT_NS;
+	KUNIT_EXPECT_EQ(test, wake(test, BR_1), AER_PV_ACT_FAIL);
+	KUNIT_EXPECT_EQ(test, c->act.why, AER_PV_WHY_TIMEOUT);
+	KUNIT_EXPECT_EQ(test, done(test, BR_1, false), AER_PV_ACT_NONE);
+	KUNIT_EXPECT_EQ(test, wake(test, BR_2), AER_PV_ACT_WAIT);
+
+	KUNIT_EXPECT_EQ(test, late_answer(c, VIRTIO_AER_PV_S_OK, K_LINK, 1),
+			AER_PV_ACT_NONE);
+	KUNIT_EXPECT_EQ(test, wake(test, BR_2), AER_PV_ACT_RESUME);
+	KUNIT_EXPECT_EQ(test, stats(test, FN_C)->host_resets, 1ull);
+	/* A second copy of it is for nobody. */
+	KUNIT_EXPECT_EQ(test, late_answer(c, VIRTIO_AER_PV_S_FAILED, 0, 1),
+			AER_PV_ACT_NONE);
+	KUNIT_EXPECT_EQ(test, done(test, BR_2, true), AER_PV_ACT_NONE);
+	KUNIT_EXPECT_EQ(test, stats(test, FN_C)->recovered, 1ull);
+}
+
+/* An error that an RCiEP and a function below Root Port 1 share */
+static void rciep_and_port_share_an_error(struct fsm_ctx *c)
+{
+	struct virtio_aer_pv_error_event w = {};
+
+	c->core.reset_kinds = true;
+	w.type = cpu_to_le16(VIRTIO_AER_PV_EVT_ERROR);
+	w.flags = cpu_to_le16(VIRTIO_AER_PV_EVF_RESET_LINK |
+			      VIRTIO_AER_PV_EVF_RESET_FUNCTION);
+	w.seq = cpu_to_le32(1);
+	w.severity = SEV_NF;
+	w.nr_funcs = 2;
+	w.funcs[0].segment = cpu_to_le16(AER_PV_FN_SEG(FN_E));
+	w.funcs[0].bus = AER_PV_FN_BUS(FN_E);
+	w.funcs[0].devfn = AER_PV_FN_DEVFN(FN_E);
+	w.funcs[1].bus = AER_PV_FN_BUS(FN_A);
+	w.funcs[1].devfn = AER_PV_FN_DEVFN(FN_A);
+	feed(c, &w, sizeof(w));
+}
+
+/*
+ * Review finding: any reset done covered every unit, whatever its kind,
+ * so an RCiEP's function reset passed for the link reset a Root Port's
+ * unit needed, and the kind a unit got depended on which one reached its
+ * reset step first.
+ */
+static void function_reset_does_not_cover_a_link(struct kunit *test)
+{
+	struct fsm_ctx *c = test->priv;
+
+	rciep_and_port_share_an_error(c);
+	KUNIT_EXPECT_EQ(test, reset_step(test, FN_E), AER_PV_ACT_REQUEST);
+	KUNIT_EXPECT_EQ(test, c->act.kind, K_FUNC);
+	KUNIT_EXPECT_EQ(test, late_answer(c, VIRTIO_AER_PV_S_OK, K_FUNC, 1),
+			AER_PV_ACT_NONE);
+	KUNIT_EXPECT_EQ(test, wake(test, FN_E), AER_PV_ACT_RESUME);
+	KUNIT_EXPECT_EQ(test, c->act.kind, K_FUNC);
+
+	KUNIT_EXPECT_EQ(test, reset_step(test, BR_1), AER_PV_ACT_REQUEST);
+	KUNIT_EXPECT_EQ(test, c->act.kind, K_LINK);
+	KUNIT_EXPECT_EQ(test, c->act.seq, 1u);
+	KUNIT_EXPECT_EQ(test, c->act.fn, FN_A);
+	KUNIT_EXPECT_EQ(test, answer(test, BR_1, VIRTIO_AER_PV_S_OK, 1),
+			AER_PV_ACT_RESUME);
+	KUNIT_EXPECT_EQ(test, c->act.kind, K_LINK);
+	KUNIT_EXPECT_EQ(test, stats(test, FN_A)->reset_requests, 1ull);
+}
+
+/* A link reset resets every function below it: it covers an FLR. */
+static void link_reset_covers_a_function(struct kunit *test)
+{
+	struct fsm_ctx *c = test->priv;
+
+	rciep_and_port_share_an_error(c);
+	KUNIT_EXPECT_EQ(test, reset_step(test, BR_1), AER_PV_ACT_REQUEST);
+	KUNIT_EXPECT_EQ(test, reset_step(test, FN_E), AER_PV_ACT_WAIT);
+	KUNIT_EXPECT_EQ(test, answer(test, BR_1, VIRTIO_AER_PV_S_OK, 1),
+			AER_PV_ACT_RESUME);
+	KUNIT_EXPECT_EQ(test, wake(test, FN_E), AER_PV_ACT_RESUME);
+	KUNIT_EXPECT_EQ(test, c->act.kind, K_LINK);
+	KUNIT_EXPECT_EQ(test, stats(test, FN_E)->reset_requests, 0ull);
+}
+
 static void names_are_complete(struct kunit *test)
 {
 	unsigned int i;
@@ -1260,6 +1392,9 @@ static struct kunit_case aer_pv_fsm_cases[] = {
 	KUNIT_CASE(function_beyond_the_table_gets_perm_failure),
 	KUNIT_CASE(table_is_sized_by_the_host),
 	KUNIT_CASE(eviction_spares_the_functions_of_the_event),
+	KUNIT_CASE(answer_after_the_requester_gave_up_settles_the_reset),
+	KUNIT_CASE(function_reset_does_not_cover_a_link),
+	KUNIT_CASE(link_reset_covers_a_function),
 	KUNIT_CASE(new_function_does_not_wipe_a_busy_unit),
 	KUNIT_CASE(native_reset_covers_the_pending_error),
 	KUNIT_CASE(answer_of_another_kind_fails),

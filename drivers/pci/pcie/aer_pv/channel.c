@@ -282,34 +282,111 @@ EXPORT_SYMBOL_NS_GPL(aer_pv_channel_event, AER_PV);
  * @buf: the bytes the device wrote
  * @len: the length the device reported
  *
- * Hands the answer to the recovery that waits for it; an answer nobody
- * waits for any more only frees its tag.  May be called in interrupt
- * context, never once aer_pv_channel_unregister() has been called.
+ * Hands the answer to the recovery that waits for it.  One that nobody
+ * waits for any more still settles the reset it was for, for the other
+ * recoveries that wait on that reset: the channel's answer work takes it
+ * in.  May be called in interrupt context, never once
+ * aer_pv_channel_unregister() has been called.
  */
 void aer_pv_channel_response(struct aer_pv_channel *ch, unsigned int tag,
 			     const void *buf, size_t len)
 {
 	struct aer_pv_unit *u;
 	unsigned long flags;
+	bool orphan = false;
 
 	if (tag >= AER_PV_NR_TAGS)
 		return;
 	spin_lock_irqsave(&ch->resp_lock, flags);
-	if (!test_and_clear_bit(tag, &ch->tags)) {
+	if (!test_and_clear_bit(tag, &ch->sent)) {
 		spin_unlock_irqrestore(&ch->resp_lock, flags);
 		return;
 	}
-	u = &ch->units[ch->tag_unit[tag]];
+	ch->tag[tag].resp_len = min(len, sizeof(ch->tag[tag].resp));
+	memcpy(&ch->tag[tag].resp, buf, ch->tag[tag].resp_len);
+	u = &ch->units[ch->tag[tag].unit];
 	if (u->tag == tag) {
-		u->tag = -1;
-		u->resp_len = min(len, sizeof(u->resp));
-		memcpy(&u->resp, buf, u->resp_len);
 		u->answered = true;
+	} else {
+		__set_bit(tag, &ch->orphans);
+		orphan = true;
 	}
 	spin_unlock_irqrestore(&ch->resp_lock, flags);
+	if (orphan)
+		queue_work(aer_pv_wq, &ch->answer_work);
 	aer_pv_wake(ch);
 }
 EXPORT_SYMBOL_NS_GPL(aer_pv_channel_response, AER_PV);
+
+/**
+ * aer_pv_take_answer() - check an answer to a reset request
+ * @ch: the channel
+ * @seq: the seq of the request
+ * @wire: the answer, as the device wrote it
+ * @len: its length
+ * @resp: where to decode it
+ *
+ * An answer that does not decode, or does not echo the request's seq, is
+ * logged and taken as no answer; the caller counts its verdict.
+ *
+ * Return: AER_PV_OK, or why the answer was dropped.
+ */
+enum aer_pv_verdict aer_pv_take_answer(struct aer_pv_channel *ch, u32 seq,
+				       const struct virtio_aer_pv_response *wire,
+				       unsigned int len,
+				       struct aer_pv_response *resp)
+{
+	enum aer_pv_verdict v;
+
+	v = aer_pv_decode_response(VIRTIO_AER_PV_REQ_RESET, wire, len, resp);
+	if (v == AER_PV_OK && resp->seq != seq)
+		v = AER_PV_DROP_STALE;
+	if (v)
+		dev_warn_ratelimited(ch->info.dev,
+				     "dropped answer to reset request (seq %u): %s\n",
+				     seq, aer_pv_verdict_name(v));
+	return v;
+}
+
+/* Take in the answers to requests whose recoveries gave up on them. */
+static void aer_pv_answer_work(struct work_struct *work)
+{
+	struct aer_pv_channel *ch = container_of(work, struct aer_pv_channel,
+						 answer_work);
+	struct aer_pv_input in = {
+		.type = AER_PV_IN_RESPONSE,
+		.rec = AER_PV_NO_REC,
+	};
+	struct virtio_aer_pv_response wire;
+	struct aer_pv_response resp;
+	struct aer_pv_action act;
+	enum aer_pv_verdict v;
+	unsigned int tag, len;
+
+	for (;;) {
+		spin_lock_irq(&ch->resp_lock);
+		tag = find_first_bit(&ch->orphans, AER_PV_NR_TAGS);
+		if (tag < AER_PV_NR_TAGS) {
+			wire = ch->tag[tag].resp;
+			len = ch->tag[tag].resp_len;
+			in.seq = ch->tag[tag].seq;
+			__clear_bit(tag, &ch->orphans);
+			__clear_bit(tag, &ch->tags);
+		}
+		spin_unlock_irq(&ch->resp_lock);
+		if (tag >= AER_PV_NR_TAGS)
+			break;
+
+		v = aer_pv_take_answer(ch, in.seq, &wire, len, &resp);
+		in.resp = v ? NULL : &resp;
+		mutex_lock(&ch->lock);
+		if (v)
+			ch->core.verdicts[v]++;
+		aer_pv_step(&ch->core, &in, ktime_get_ns(), &act);
+		mutex_unlock(&ch->lock);
+		aer_pv_wake(ch);
+	}
+}
 
 static int aer_pv_pci_notify(struct notifier_block *nb, unsigned long action,
 			     void *data)
@@ -357,6 +434,7 @@ struct aer_pv_channel *aer_pv_channel_register(const struct aer_pv_channel_info 
 		return ERR_PTR(-ENOMEM);
 	mutex_init(&ch->lock);
 	spin_lock_init(&ch->resp_lock);
+	INIT_WORK(&ch->answer_work, aer_pv_answer_work);
 	init_rwsem(&ch->ops_lock);
 	init_waitqueue_head(&ch->waitq);
 	kref_init(&ch->ref);
@@ -431,6 +509,8 @@ void aer_pv_channel_unregister(struct aer_pv_channel *ch)
 	down_write(&ch->ops_lock);
 	ch->ops_live = false;
 	up_write(&ch->ops_lock);
+	/* No answer comes any more; take in those that came. */
+	flush_work(&ch->answer_work);
 	aer_pv_wake(ch);
 
 	bus_unregister_notifier(&pci_bus_type, &ch->nb);

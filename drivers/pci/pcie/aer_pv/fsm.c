@@ -22,7 +22,11 @@
  * recovery runs frozen, and so reaches the reset step, when its error is
  * shared with another unit or a reset was asked for it.  A request the
  * host got stays in flight until it is answered, even once the unit that
- * sent it has given up on it.
+ * sent it has given up on it; its answer then still settles the reset
+ * for every other unit.
+ *
+ * A reset covers a unit only if it is of a kind that resets what the unit
+ * needs reset: a link reset covers a function reset, never the reverse.
  *
  * Every function an error names gets an outcome.  One the function table
  * has no room for (the host names more than it said it manages) is not
@@ -217,6 +221,32 @@ static int aer_pv_find_reset(const struct aer_pv_core *core, u32 seq)
 	return -1;
 }
 
+/* The error event flag that offers a reset of @kind */
+static u8 aer_pv_kind_flag(u8 kind)
+{
+	switch (kind) {
+	case VIRTIO_AER_PV_RESET_KIND_LINK:
+		return VIRTIO_AER_PV_EVF_RESET_LINK;
+	case VIRTIO_AER_PV_RESET_KIND_FUNCTION:
+		return VIRTIO_AER_PV_EVF_RESET_FUNCTION;
+	default:
+		return 0;
+	}
+}
+
+/*
+ * The kinds of reset that cover a unit that needs a @kind reset: a link
+ * reset resets every function below the link, a function reset only the
+ * function.
+ */
+static u8 aer_pv_covering(u8 kind)
+{
+	if (kind == VIRTIO_AER_PV_RESET_KIND_FUNCTION)
+		return VIRTIO_AER_PV_EVF_RESET_LINK |
+		       VIRTIO_AER_PV_EVF_RESET_FUNCTION;
+	return VIRTIO_AER_PV_EVF_RESET_LINK;
+}
+
 static int aer_pv_new_reset(struct aer_pv_core *core,
 			    const struct aer_pv_event *ev, u32 fns)
 {
@@ -230,6 +260,9 @@ static int aer_pv_new_reset(struct aer_pv_core *core,
 		r->seq = ev->seq;
 		r->state = ev->reset;
 		r->kind = ev->reset_kind;
+		r->done = ev->reset == VIRTIO_AER_PV_RESET_DONE ?
+			  aer_pv_kind_flag(ev->reset_kind) : 0;
+		r->refused = 0;
 		/* A host that does not say may do any: it answers UNSUPPORTED. */
 		r->kinds = core->reset_kinds ? ev->flags :
 			   VIRTIO_AER_PV_EVF_RESET_LINK |
@@ -240,19 +273,6 @@ static int aer_pv_new_reset(struct aer_pv_core *core,
 		return i;
 	}
 	return -1;
-}
-
-/* The error event flag that offers a reset of @kind */
-static u8 aer_pv_kind_flag(u8 kind)
-{
-	switch (kind) {
-	case VIRTIO_AER_PV_RESET_KIND_LINK:
-		return VIRTIO_AER_PV_EVF_RESET_LINK;
-	case VIRTIO_AER_PV_RESET_KIND_FUNCTION:
-		return VIRTIO_AER_PV_EVF_RESET_FUNCTION;
-	default:
-		return 0;
-	}
 }
 
 static bool aer_pv_in_flight(const struct aer_pv_reset *r)
@@ -533,8 +553,10 @@ static enum aer_pv_verdict aer_pv_on_reset(struct aer_pv_core *core,
 		return AER_PV_DROP_TRANSITION;
 	r->state = ev->reset;
 	r->kind = ev->reset_kind;
-	if (r->state == VIRTIO_AER_PV_RESET_DONE)
+	if (r->state == VIRTIO_AER_PV_RESET_DONE) {
+		r->done |= aer_pv_kind_flag(r->kind);
 		AER_PV_STAT(core, r->fns, host_resets);
+	}
 	return AER_PV_OK;
 }
 
@@ -561,17 +583,12 @@ static void aer_pv_on_event(struct aer_pv_core *core,
 static void aer_pv_fail(struct aer_pv_core *core, struct aer_pv_rec *rec,
 			enum aer_pv_why why, struct aer_pv_action *act)
 {
-	int i = aer_pv_find_reset(core, rec->req_seq);
-
 	/*
-	 * Only a request that never left is open again.  One the host got
-	 * may still be under way, however long ago the guest stopped
-	 * waiting: it stays in flight, and whoever depends on it waits for
-	 * it to its own deadline rather than touch the device meanwhile.
+	 * A request the host got may still be under way, however long ago
+	 * the guest stopped waiting: it stays in flight until its answer,
+	 * and whoever depends on it waits for it to its own deadline rather
+	 * than touch the device meanwhile.
 	 */
-	if (i >= 0 && core->resets[i].req == AER_PV_REQ_SENT &&
-	    why == AER_PV_WHY_NOT_SENT)
-		core->resets[i].req = AER_PV_REQ_NONE;
 	rec->req_seq = 0;
 	if (!rec->why) {
 		rec->why = why;
@@ -641,7 +658,11 @@ static void aer_pv_decide(struct aer_pv_core *core, struct aer_pv_rec *rec,
 		return;
 	}
 
-	/* The newest settled reset decides, if it covers the running errors. */
+	/*
+	 * The newest settled reset decides, if it covers the running errors
+	 * and is of a kind that covers the unit; one of another kind does
+	 * not, and the unit asks for its own below.
+	 */
 	n = aer_pv_newest(core, set, true);
 	if (n >= 0 && aer_pv_covers(core, rec, core->resets[n].seq)) {
 		const struct aer_pv_reset *s = &core->resets[n];
@@ -649,13 +670,16 @@ static void aer_pv_decide(struct aer_pv_core *core, struct aer_pv_rec *rec,
 		if (s->state == VIRTIO_AER_PV_RESET_FAILED)
 			return aer_pv_fail(core, rec, AER_PV_WHY_RESET_FAILED,
 					   act);
-		if (s->host)
-			AER_PV_STAT(core, rec->cur.fns, resets_avoided);
-		aer_pv_set_state(rec, AER_PV_RESUMING);
-		act->type = AER_PV_ACT_RESUME;
-		act->seq = s->seq;
-		act->kind = s->kind;
-		return;
+		if (s->done & aer_pv_covering(rec->kind)) {
+			if (s->host)
+				AER_PV_STAT(core, rec->cur.fns, resets_avoided);
+			aer_pv_set_state(rec, AER_PV_RESUMING);
+			act->type = AER_PV_ACT_RESUME;
+			act->seq = s->seq;
+			act->kind = s->done & VIRTIO_AER_PV_EVF_RESET_LINK ?
+				    VIRTIO_AER_PV_RESET_KIND_LINK : s->kind;
+			return;
+		}
 	}
 
 	/* This unit's own native reset already covered them. */
@@ -667,8 +691,8 @@ static void aer_pv_decide(struct aer_pv_core *core, struct aer_pv_rec *rec,
 		return;
 	}
 
-	/* No reset was done: ask for one, for the newest error. */
-	if (t->req == AER_PV_REQ_UNSUPPORTED || !core->can_request ||
+	/* No reset of its kind was done: ask for one, for the newest error. */
+	if ((t->refused & aer_pv_kind_flag(rec->kind)) || !core->can_request ||
 	    !(t->kinds & aer_pv_kind_flag(rec->kind))) {
 		AER_PV_STAT(core, rec->cur.fns, native_resets);
 		rec->native_seq = t->seq;
@@ -688,14 +712,15 @@ static void aer_pv_decide(struct aer_pv_core *core, struct aer_pv_rec *rec,
 	if (!fns)
 		return aer_pv_fail(core, rec, AER_PV_WHY_LOST, act);
 	t->req = AER_PV_REQ_SENT;
+	t->req_kind = rec->kind;
+	t->req_fn = aer_pv_first_fn(core, fns);
 	rec->req_seq = t->seq;
-	rec->req_fn = aer_pv_first_fn(core, fns);
 	AER_PV_STAT(core, rec->cur.fns, reset_requests);
 	aer_pv_set_state(rec, AER_PV_WAIT_REQ);
 	act->type = AER_PV_ACT_REQUEST;
 	act->seq = t->seq;
 	act->kind = rec->kind;
-	act->fn = aer_pv_first_fn(core, fns);
+	act->fn = t->req_fn;
 	act->until = rec->deadline;
 }
 
@@ -704,44 +729,34 @@ static bool aer_pv_at_reset_step(const struct aer_pv_rec *rec)
 	return rec->state == AER_PV_WAIT_HOST || rec->state == AER_PV_WAIT_REQ;
 }
 
-static void aer_pv_on_response(struct aer_pv_core *core,
-			       struct aer_pv_rec *rec,
-			       const struct aer_pv_input *in, u64 now,
-			       struct aer_pv_action *act)
+/* The host's answer to the request for reset @t settles it for all. */
+static void aer_pv_answer(struct aer_pv_core *core, struct aer_pv_reset *t,
+			  const struct aer_pv_response *resp)
 {
-	const struct aer_pv_response *resp = in->resp;
-	int i = aer_pv_find_reset(core, rec->req_seq);
 	struct aer_pv_fn *named;
-	struct aer_pv_reset *t;
 
-	if (i < 0 || core->resets[i].req != AER_PV_REQ_SENT) {
-		rec->req_seq = 0;
-		return aer_pv_decide(core, rec, now, act);
-	}
-	t = &core->resets[i];
-	if (in->unsent)
-		return aer_pv_fail(core, rec, AER_PV_WHY_NOT_SENT, act);
-	rec->req_seq = 0;
 	t->req = AER_PV_REQ_ANSWERED;
 	if (!resp) {
 		/* Whoever else waits on it must not wait for it forever. */
 		t->state = VIRTIO_AER_PV_RESET_FAILED;
-		return aer_pv_fail(core, rec, AER_PV_WHY_NO_RESPONSE, act);
+		return;
 	}
 	switch (resp->status) {
 	case VIRTIO_AER_PV_S_OK:
 		/* Another kind than the one asked for is no answer to it. */
-		if (resp->reset_kind != rec->kind) {
+		if (resp->reset_kind != t->req_kind) {
 			t->state = VIRTIO_AER_PV_RESET_FAILED;
 			break;
 		}
 		t->state = VIRTIO_AER_PV_RESET_DONE;
 		t->kind = resp->reset_kind;
+		t->done |= aer_pv_kind_flag(t->kind);
 		AER_PV_STAT(core, t->fns, host_resets);
 		break;
 	case VIRTIO_AER_PV_S_UNSUPPORTED:
 	case VIRTIO_AER_PV_S_NOT_MANAGED:
 		t->req = AER_PV_REQ_UNSUPPORTED;
+		t->refused |= aer_pv_kind_flag(t->req_kind);
 		break;
 	case VIRTIO_AER_PV_S_STALE:
 		/*
@@ -749,7 +764,7 @@ static void aer_pv_on_response(struct aer_pv_core *core,
 		 * functions may not.  Ask again naming one of those, or,
 		 * when none is left, wait for the newer error.
 		 */
-		named = aer_pv_find_fn(core, rec->req_fn);
+		named = aer_pv_find_fn(core, t->req_fn);
 		if (named)
 			t->fns &= ~BIT(named - core->fns);
 		t->req = t->fns ? AER_PV_REQ_NONE : AER_PV_REQ_STALE;
@@ -758,6 +773,45 @@ static void aer_pv_on_response(struct aer_pv_core *core,
 		t->state = VIRTIO_AER_PV_RESET_FAILED;
 		break;
 	}
+}
+
+/*
+ * An answer to the request for reset @in->seq.  It settles that reset
+ * whether or not the unit that asked (@rec, or NULL) still waits for it:
+ * other units may wait on the same reset.
+ */
+static void aer_pv_on_response(struct aer_pv_core *core,
+			       struct aer_pv_rec *rec,
+			       const struct aer_pv_input *in, u64 now,
+			       struct aer_pv_action *act)
+{
+	int i = aer_pv_find_reset(core, in->seq);
+	struct aer_pv_reset *t = NULL;
+	bool waits;
+
+	if (i >= 0 && core->resets[i].req == AER_PV_REQ_SENT)
+		t = &core->resets[i];
+	waits = rec && aer_pv_at_reset_step(rec) && in->seq &&
+		rec->req_seq == in->seq;
+	if (!t) {
+		if (!waits)
+			return;
+		rec->req_seq = 0;
+		return aer_pv_decide(core, rec, now, act);
+	}
+	if (in->unsent) {
+		/* Only a request that never left is open again. */
+		t->req = AER_PV_REQ_NONE;
+		if (waits)
+			aer_pv_fail(core, rec, AER_PV_WHY_NOT_SENT, act);
+		return;
+	}
+	aer_pv_answer(core, t, in->resp);
+	if (!waits)
+		return;
+	rec->req_seq = 0;
+	if (!in->resp)
+		return aer_pv_fail(core, rec, AER_PV_WHY_NO_RESPONSE, act);
 	aer_pv_decide(core, rec, now, act);
 }
 
@@ -833,9 +887,12 @@ static void aer_pv_on_down(struct aer_pv_core *core)
  * NONE, and the event's verdict.  IN_RESET_STEP, IN_WAKE and IN_RESPONSE
  * return RESUME, WAIT, REQUEST, NATIVE or FAIL for the unit @in->rec;
  * after WAIT or REQUEST the caller waits, bounded by @act->until, and
- * feeds IN_WAKE or IN_RESPONSE.  IN_DONE returns START when an error that
- * waited behind the recovery must now run.  A reset step of a unit that
- * runs no recovery fails: aer-pv never resets what it does not recover.
+ * feeds IN_WAKE or IN_RESPONSE.  An answer to a request whose unit gave
+ * up on it is fed with @in->rec AER_PV_NO_REC, returns NONE, and every
+ * waiting unit must then be woken.  IN_DONE returns START when an error
+ * that waited behind the recovery must now run.  A reset step of a unit
+ * that runs no recovery fails: aer-pv never resets what it does not
+ * recover.
  */
 void aer_pv_step(struct aer_pv_core *core, const struct aer_pv_input *in,
 		 u64 now, struct aer_pv_action *act)
@@ -843,24 +900,21 @@ void aer_pv_step(struct aer_pv_core *core, const struct aer_pv_input *in,
 	struct aer_pv_rec *rec = NULL;
 
 	memset(act, 0, sizeof(*act));
-	if (in->type >= AER_PV_IN_RESET_STEP && in->type <= AER_PV_IN_DONE) {
-		if (in->rec >= AER_PV_MAX_RECS ||
-		    core->recs[in->rec].state == AER_PV_IDLE) {
-			/* Never a reset nobody asked for: fail instead. */
-			if (in->type == AER_PV_IN_RESET_STEP) {
-				act->type = AER_PV_ACT_FAIL;
-				act->why = AER_PV_WHY_LOST;
-			}
-			return;
-		}
+	if (in->rec < AER_PV_MAX_RECS &&
+	    core->recs[in->rec].state != AER_PV_IDLE)
 		rec = &core->recs[in->rec];
-	}
 
 	switch (in->type) {
 	case AER_PV_IN_EVENT:
 		aer_pv_on_event(core, in, act);
 		break;
 	case AER_PV_IN_RESET_STEP:
+		/* Never a reset nobody asked for: fail instead. */
+		if (!rec) {
+			act->type = AER_PV_ACT_FAIL;
+			act->why = AER_PV_WHY_LOST;
+			return;
+		}
 		if (rec->state != AER_PV_DETECTED)
 			return aer_pv_fail(core, rec, AER_PV_WHY_LOST, act);
 		rec->kind = in->kind;
@@ -868,15 +922,15 @@ void aer_pv_step(struct aer_pv_core *core, const struct aer_pv_input *in,
 		aer_pv_decide(core, rec, now, act);
 		break;
 	case AER_PV_IN_WAKE:
-		if (aer_pv_at_reset_step(rec))
+		if (rec && aer_pv_at_reset_step(rec))
 			aer_pv_decide(core, rec, now, act);
 		break;
 	case AER_PV_IN_RESPONSE:
-		if (aer_pv_at_reset_step(rec))
-			aer_pv_on_response(core, rec, in, now, act);
+		aer_pv_on_response(core, rec, in, now, act);
 		break;
 	case AER_PV_IN_DONE:
-		aer_pv_on_done(core, in->rec, in->recovered, act);
+		if (rec)
+			aer_pv_on_done(core, in->rec, in->recovered, act);
 		break;
 	case AER_PV_IN_FN_GONE:
 		aer_pv_on_fn_gone(core, in->fn);

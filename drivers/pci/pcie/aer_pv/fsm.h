@@ -64,7 +64,7 @@ enum aer_pv_req {
 	AER_PV_REQ_NONE,	/* not asked */
 	AER_PV_REQ_SENT,	/* asked, no answer yet */
 	AER_PV_REQ_ANSWERED,	/* answered; the reset state says how */
-	AER_PV_REQ_UNSUPPORTED,	/* the host cannot: the native reset instead */
+	AER_PV_REQ_UNSUPPORTED,	/* the host cannot do that kind (@refused) */
 	AER_PV_REQ_STALE,	/* the host has a newer error: follow it */
 };
 
@@ -85,12 +85,16 @@ enum aer_pv_why {
 struct aer_pv_reset {
 	u32 seq;		/* the host error it is for */
 	u8 state;		/* VIRTIO_AER_PV_RESET_* */
-	u8 kind;		/* VIRTIO_AER_PV_RESET_KIND_* */
+	u8 kind;		/* VIRTIO_AER_PV_RESET_KIND_*: the newest done */
+	u8 done;		/* VIRTIO_AER_PV_EVF_RESET_*: the kinds done */
 	u8 req;			/* enum aer_pv_req */
+	u8 req_kind;		/* the kind asked for */
+	u8 refused;		/* VIRTIO_AER_PV_EVF_RESET_*: the host cannot */
 	bool host;		/* the host reset on its own, not on request */
 	bool shared;		/* it names functions of more than one unit */
 	u8 kinds;		/* VIRTIO_AER_PV_EVF_RESET_*: the host can do */
 	u32 fns;		/* BIT(function index): the functions it names */
+	u32 req_fn;		/* the function the request names */
 };
 
 /* One or more errors folded into one recovery of a unit */
@@ -112,7 +116,6 @@ struct aer_pv_rec {
 	u8 why;			/* enum aer_pv_why, once it failed */
 	u8 kind;		/* the reset its bridge needs */
 	u32 req_seq;		/* the reset it asked for, 0: none */
-	u32 req_fn;		/* the function that request names */
 	u32 native_seq;		/* newest error it reset natively, 0: none */
 	u32 fns;		/* BIT(function index) of its functions */
 	u64 deadline;		/* ns; end of the wait at the reset step */
@@ -158,7 +161,7 @@ enum aer_pv_input_type {
 	AER_PV_IN_EVENT,	/* @ev arrived; @bridges[i] for ev->funcs[i] */
 	AER_PV_IN_RESET_STEP,	/* @rec reached its reset step */
 	AER_PV_IN_WAKE,		/* @rec's wait ended: woken or timed out */
-	AER_PV_IN_RESPONSE,	/* @rec's request answered: @resp, or NULL */
+	AER_PV_IN_RESPONSE,	/* request @seq answered: @resp, or NULL */
 	AER_PV_IN_DONE,		/* @rec's recovery ended: @recovered */
 	AER_PV_IN_FN_GONE,	/* function @fn left the guest */
 	AER_PV_IN_DOWN,		/* the channel is going away */
@@ -169,8 +172,12 @@ enum aer_pv_input_type {
 
 struct aer_pv_input {
 	enum aer_pv_input_type type;
-	u8 rec;				/* IN_RESET_STEP .. IN_DONE */
+	u8 rec;				/* IN_RESET_STEP .. IN_DONE; for
+					 * IN_RESPONSE, AER_PV_NO_REC once the
+					 * unit that asked gave up on it
+					 */
 	u32 fn;				/* IN_FN_GONE */
+	u32 seq;			/* IN_RESPONSE: the request's */
 	const struct aer_pv_event *ev;	/* IN_EVENT */
 	const u32 *bridges;		/* IN_EVENT */
 	const struct aer_pv_response *resp;	/* IN_RESPONSE */

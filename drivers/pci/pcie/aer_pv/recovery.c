@@ -178,9 +178,10 @@ static int aer_pv_send(struct aer_pv_channel *ch, struct aer_pv_unit *u,
 	tag = find_first_zero_bit(&ch->tags, AER_PV_NR_TAGS);
 	if (tag < AER_PV_NR_TAGS) {
 		__set_bit(tag, &ch->tags);
-		ch->tag_unit[tag] = u->rec;
+		__set_bit(tag, &ch->sent);
+		ch->tag[tag].unit = u->rec;
+		ch->tag[tag].seq = act->seq;
 		u->tag = tag;
-		u->expect_seq = act->seq;
 		u->answered = false;
 	}
 	spin_unlock_irq(&ch->resp_lock);
@@ -200,6 +201,7 @@ static int aer_pv_send(struct aer_pv_channel *ch, struct aer_pv_unit *u,
 	up_read(&ch->ops_lock);
 	if (ret) {
 		spin_lock_irq(&ch->resp_lock);
+		__clear_bit(tag, &ch->sent);
 		__clear_bit(tag, &ch->tags);
 		u->tag = -1;
 		spin_unlock_irq(&ch->resp_lock);
@@ -208,15 +210,24 @@ static int aer_pv_send(struct aer_pv_channel *ch, struct aer_pv_unit *u,
 }
 
 /*
- * Stop waiting for an answer.  The tag stays taken until the host gives
- * its buffer back, so that a late answer finds nobody and is dropped.
+ * Stop waiting for an answer.  The tag stays taken until its answer has
+ * been taken in: the channel's answer work takes in one that came and was
+ * not taken, or that comes later, and settles the reset it was for.
  */
 static void aer_pv_detach(struct aer_pv_channel *ch, struct aer_pv_unit *u)
 {
+	bool orphan = false;
+
 	spin_lock_irq(&ch->resp_lock);
+	if (u->tag >= 0 && u->answered) {
+		__set_bit(u->tag, &ch->orphans);
+		orphan = true;
+	}
 	u->tag = -1;
 	u->answered = false;
 	spin_unlock_irq(&ch->resp_lock);
+	if (orphan)
+		queue_work(aer_pv_wq, &ch->answer_work);
 }
 
 /*
@@ -233,6 +244,7 @@ static void aer_pv_wait(struct aer_pv_channel *ch, struct aer_pv_unit *u,
 	u64 now = ktime_get_ns();
 	unsigned int len = 0;
 	bool answered;
+	u32 seq = 0;
 
 	if (until > now)
 		wait_event_idle_timeout(ch->waitq,
@@ -243,8 +255,11 @@ static void aer_pv_wait(struct aer_pv_channel *ch, struct aer_pv_unit *u,
 	spin_lock_irq(&ch->resp_lock);
 	answered = u->answered;
 	if (answered) {
-		wire = u->resp;
-		len = u->resp_len;
+		wire = ch->tag[u->tag].resp;
+		len = ch->tag[u->tag].resp_len;
+		seq = ch->tag[u->tag].seq;
+		__clear_bit(u->tag, &ch->tags);
+		u->tag = -1;
 		u->answered = false;
 	}
 	spin_unlock_irq(&ch->resp_lock);
@@ -255,17 +270,9 @@ static void aer_pv_wait(struct aer_pv_channel *ch, struct aer_pv_unit *u,
 	if (!answered)
 		return;
 	in->type = AER_PV_IN_RESPONSE;
-	in->resp = resp;
-	*bad = aer_pv_decode_response(VIRTIO_AER_PV_REQ_RESET, &wire, len,
-				      resp);
-	if (*bad == AER_PV_OK && resp->seq != u->expect_seq)
-		*bad = AER_PV_DROP_STALE;
-	if (*bad) {
-		dev_warn_ratelimited(ch->info.dev,
-				     "dropped answer to reset request (seq %u): %s\n",
-				     u->expect_seq, aer_pv_verdict_name(*bad));
-		in->resp = NULL;
-	}
+	in->seq = seq;
+	*bad = aer_pv_take_answer(ch, seq, &wire, len, resp);
+	in->resp = *bad ? NULL : resp;
 }
 
 static void aer_pv_report_wait(struct aer_pv_channel *ch, unsigned int r)
@@ -333,6 +340,7 @@ static pci_ers_result_t aer_pv_reset_step(struct aer_pv_channel *ch,
 			reported = true;
 			if (aer_pv_send(ch, u, &act)) {
 				in.type = AER_PV_IN_RESPONSE;
+				in.seq = act.seq;
 				in.resp = NULL;
 				in.unsent = true;
 				break;
