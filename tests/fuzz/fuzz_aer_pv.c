@@ -172,6 +172,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 {
 	static struct aer_pv_core core;
 	u32 expect[AER_PV_MAX_RECS] = {};
+	bool step_failed[AER_PV_MAX_RECS] = {};
 	struct aer_pv_response resp;
 	struct aer_pv_action act;
 	struct aer_pv_input in;
@@ -229,6 +230,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 			in.timeout_ns = 1000;
 			aer_pv_step(&core, &in, now, &act);
 			check_action(&core, r, &act);
+			step_failed[r] |= act.type == AER_PV_ACT_FAIL;
 			if (act.type == AER_PV_ACT_REQUEST)
 				expect[r] = act.seq;
 			break;
@@ -240,6 +242,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 			in.rec = r;
 			aer_pv_step(&core, &in, now, &act);
 			check_action(&core, r, &act);
+			step_failed[r] |= act.type == AER_PV_ACT_FAIL;
 			if (act.type == AER_PV_ACT_REQUEST)
 				expect[r] = act.seq;
 			break;
@@ -259,6 +262,8 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 				expect[r] = 0;
 				aer_pv_step(&core, &in, now, &act);
 				check_action(&core, r, &act);
+				step_failed[r] |= in.rec == r &&
+						  act.type == AER_PV_ACT_FAIL;
 				if (act.type == AER_PV_ACT_REQUEST)
 					expect[r] = act.seq;
 			}
@@ -275,6 +280,9 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 			in.rec = r;
 			in.recovered = data[0] & 0x40;
 			aer_pv_step(&core, &in, now, &act);
+			if (act.recovered && step_failed[r])
+				fail("recovered though its reset step failed", r);
+			step_failed[r] = false;
 			break;
 		case 6:
 			in.type = AER_PV_IN_FN_GONE;

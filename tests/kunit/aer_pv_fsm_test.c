@@ -966,6 +966,7 @@ static void function_beyond_the_table_gets_perm_failure(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, reset_step(test, extra), AER_PV_ACT_FAIL);
 	KUNIT_EXPECT_EQ(test, c->act.why, AER_PV_WHY_UNTRACKED);
 	KUNIT_EXPECT_EQ(test, done(test, extra, true), AER_PV_ACT_NONE);
+	KUNIT_EXPECT_FALSE(test, c->act.recovered);
 	KUNIT_EXPECT_EQ(test, aer_pv_find_rec(&c->core, extra), AER_PV_NO_REC);
 }
 
@@ -1339,6 +1340,31 @@ static void link_reset_covers_a_function(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, stats(test, FN_E)->reset_requests, 0ull);
 }
 
+/*
+ * Review finding: pcie_do_recovery() returns its drivers' vote at its
+ * failed: label, so a frozen recovery whose drivers all said CAN_RECOVER
+ * and whose reset step then failed came back RECOVERED, and the host was
+ * told so while the drivers got perm_failure.
+ */
+static void failed_reset_step_is_reported_failed(struct kunit *test)
+{
+	struct fsm_ctx *c = test->priv;
+
+	host_error(c, 1, SEV_F, R_PENDING, FN_A);
+	KUNIT_EXPECT_EQ(test, reset_step(test, BR_1), AER_PV_ACT_WAIT);
+	host_reset(c, 1, R_FAILED);
+	KUNIT_EXPECT_EQ(test, wake(test, BR_1), AER_PV_ACT_FAIL);
+	KUNIT_EXPECT_EQ(test, done(test, BR_1, true), AER_PV_ACT_NONE);
+	KUNIT_EXPECT_FALSE(test, c->act.recovered);
+	KUNIT_EXPECT_EQ(test, stats(test, FN_A)->failed, 1ull);
+	KUNIT_EXPECT_EQ(test, stats(test, FN_A)->recovered, 0ull);
+	/* The next recovery is judged on its own. */
+	host_error(c, 2, SEV_F, R_DONE, FN_A);
+	KUNIT_EXPECT_EQ(test, reset_step(test, BR_1), AER_PV_ACT_RESUME);
+	done(test, BR_1, true);
+	KUNIT_EXPECT_TRUE(test, c->act.recovered);
+}
+
 static void names_are_complete(struct kunit *test)
 {
 	unsigned int i;
@@ -1395,6 +1421,7 @@ static struct kunit_case aer_pv_fsm_cases[] = {
 	KUNIT_CASE(answer_after_the_requester_gave_up_settles_the_reset),
 	KUNIT_CASE(function_reset_does_not_cover_a_link),
 	KUNIT_CASE(link_reset_covers_a_function),
+	KUNIT_CASE(failed_reset_step_is_reported_failed),
 	KUNIT_CASE(new_function_does_not_wipe_a_busy_unit),
 	KUNIT_CASE(native_reset_covers_the_pending_error),
 	KUNIT_CASE(answer_of_another_kind_fails),

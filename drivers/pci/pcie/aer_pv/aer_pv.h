@@ -28,6 +28,7 @@ struct aer_pv_unit {
 	struct work_struct work;
 	struct aer_pv_channel *ch;
 	u8 rec;				/* index in ch->core.recs */
+	bool reset_failed;		/* its reset step failed this recovery */
 	/* Under ch->resp_lock: */
 	int tag;			/* of the request it waits for, or -1 */
 	bool answered;			/* the answer is in that tag */

@@ -449,6 +449,7 @@ static void aer_pv_start(struct aer_pv_core *core, unsigned int r,
 	struct aer_pv_rec *rec = &core->recs[r];
 
 	rec->frozen = aer_pv_err_frozen(core, &rec->cur);
+	rec->failed = false;
 	rec->why = AER_PV_WHY_NONE;
 	rec->deadline = 0;
 	rec->req_seq = 0;
@@ -590,6 +591,7 @@ static void aer_pv_fail(struct aer_pv_core *core, struct aer_pv_rec *rec,
 	 * than touch the device meanwhile.
 	 */
 	rec->req_seq = 0;
+	rec->failed = true;
 	if (!rec->why) {
 		rec->why = why;
 		if (why == AER_PV_WHY_TIMEOUT)
@@ -820,7 +822,12 @@ static void aer_pv_on_done(struct aer_pv_core *core, unsigned int r,
 {
 	struct aer_pv_rec *rec = &core->recs[r];
 
-	if (recovered)
+	/*
+	 * pcie_do_recovery() returns what its drivers voted even when the
+	 * reset step failed after them, and then sent them perm_failure.
+	 */
+	act->recovered = recovered && !rec->failed;
+	if (act->recovered)
 		AER_PV_STAT(core, rec->cur.fns, recovered);
 	else
 		AER_PV_STAT(core, rec->cur.fns, failed);
@@ -889,10 +896,10 @@ static void aer_pv_on_down(struct aer_pv_core *core)
  * after WAIT or REQUEST the caller waits, bounded by @act->until, and
  * feeds IN_WAKE or IN_RESPONSE.  An answer to a request whose unit gave
  * up on it is fed with @in->rec AER_PV_NO_REC, returns NONE, and every
- * waiting unit must then be woken.  IN_DONE returns START when an error
- * that waited behind the recovery must now run.  A reset step of a unit
- * that runs no recovery fails: aer-pv never resets what it does not
- * recover.
+ * waiting unit must then be woken.  IN_DONE returns the outcome to report
+ * in @act->recovered, and START when an error that waited behind the
+ * recovery must now run.  A reset step of a unit that runs no recovery
+ * fails: aer-pv never resets what it does not recover.
  */
 void aer_pv_step(struct aer_pv_core *core, const struct aer_pv_input *in,
 		 u64 now, struct aer_pv_action *act)

@@ -113,6 +113,7 @@ struct aer_pv_rec {
 	u32 bridge;		/* AER_PV_FN_ID() of the bridge */
 	u8 state;		/* enum aer_pv_state */
 	bool frozen;		/* @cur runs with pci_channel_io_frozen */
+	bool failed;		/* its reset step failed: so did @cur */
 	u8 why;			/* enum aer_pv_why, once it failed */
 	u8 kind;		/* the reset its bridge needs */
 	u32 req_seq;		/* the reset it asked for, 0: none */
@@ -182,7 +183,7 @@ struct aer_pv_input {
 	const u32 *bridges;		/* IN_EVENT */
 	const struct aer_pv_response *resp;	/* IN_RESPONSE */
 	bool unsent;			/* IN_RESPONSE: the request never left */
-	bool recovered;			/* IN_DONE */
+	bool recovered;			/* IN_DONE: pcie_do_recovery() did */
 	u8 kind;			/* IN_RESET_STEP: reset the bridge needs */
 	u64 timeout_ns;			/* IN_RESET_STEP: bound on the wait */
 };
@@ -208,6 +209,7 @@ struct aer_pv_action {
 	enum aer_pv_verdict verdict;	/* IN_EVENT: why it was dropped */
 	bool log;		/* IN_EVENT: log the error the native way */
 	u8 untracked;		/* IN_EVENT: functions beyond the table */
+	bool recovered;		/* IN_DONE: the outcome to report */
 };
 
 void aer_pv_core_init(struct aer_pv_core *core, bool can_request);

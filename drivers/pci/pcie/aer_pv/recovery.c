@@ -303,6 +303,7 @@ static pci_ers_result_t aer_pv_reset_step(struct aer_pv_channel *ch,
 	struct aer_pv_action act;
 	struct aer_pv_unit *u;
 	bool reported = false;
+	pci_ers_result_t ret;
 	int gen;
 
 	/*
@@ -331,7 +332,9 @@ static pci_ers_result_t aer_pv_reset_step(struct aer_pv_channel *ch,
 			return PCI_ERS_RESULT_RECOVERED;
 		case AER_PV_ACT_NATIVE:
 			aer_pv_detach(ch, u);
-			return aer_pv_native_reset(bridge);
+			ret = aer_pv_native_reset(bridge);
+			u->reset_failed = ret != PCI_ERS_RESULT_RECOVERED;
+			return ret;
 		case AER_PV_ACT_REQUEST:
 			pci_info(bridge, "requesting %s reset from host (seq %u)\n",
 				 aer_pv_kind_name(act.kind), act.seq);
@@ -360,6 +363,7 @@ static pci_ers_result_t aer_pv_reset_step(struct aer_pv_channel *ch,
 		default:
 			aer_pv_detach(ch, u);
 			aer_pv_log_failure(ch, bridge, &act);
+			u->reset_failed = true;
 			return PCI_ERS_RESULT_DISCONNECT;
 		}
 		mutex_lock(&ch->lock);
@@ -384,7 +388,7 @@ static pci_ers_result_t aer_pv_reset_subordinates(struct pci_dev *bridge)
 	return ret;
 }
 
-static bool aer_pv_recover(struct aer_pv_channel *ch,
+static bool aer_pv_recover(struct aer_pv_channel *ch, struct aer_pv_unit *u,
 			   const struct aer_pv_job *job)
 {
 	struct pci_dev *pdev = NULL;
@@ -406,11 +410,16 @@ static bool aer_pv_recover(struct aer_pv_channel *ch,
 		 job->severity != VIRTIO_AER_PV_SEV_FATAL && job->frozen ?
 		 ", host resets: frozen" : "");
 	aer_pv_report_job(ch, job, VIRTIO_AER_PV_PHASE_DETECTED);
+	u->reset_failed = false;
 	status = pcie_do_recovery(pdev, job->frozen ? pci_channel_io_frozen :
 						      pci_channel_io_normal,
 				  aer_pv_reset_subordinates);
 	pci_dev_put(pdev);
-	return status == PCI_ERS_RESULT_RECOVERED;
+	/*
+	 * pcie_do_recovery() returns its drivers' vote even when the reset
+	 * step failed after it, and then sent them perm_failure.
+	 */
+	return status == PCI_ERS_RESULT_RECOVERED && !u->reset_failed;
 }
 
 /**
@@ -432,14 +441,14 @@ void aer_pv_unit_work(struct work_struct *work)
 		aer_pv_job(ch, u->rec, &job);
 		mutex_unlock(&ch->lock);
 
-		in.recovered = aer_pv_recover(ch, &job);
-		aer_pv_report_job(ch, &job, in.recovered ?
-				  VIRTIO_AER_PV_PHASE_RECOVERED :
-				  VIRTIO_AER_PV_PHASE_FAILED);
+		in.recovered = aer_pv_recover(ch, u, &job);
 
 		mutex_lock(&ch->lock);
 		aer_pv_step(&ch->core, &in, ktime_get_ns(), &act);
 		mutex_unlock(&ch->lock);
+		aer_pv_report_job(ch, &job, act.recovered ?
+				  VIRTIO_AER_PV_PHASE_RECOVERED :
+				  VIRTIO_AER_PV_PHASE_FAILED);
 	} while (act.type == AER_PV_ACT_START);
 
 	atomic_dec(&ch->running);
