@@ -70,6 +70,7 @@ struct aer_pv_channel {
 	atomic_t running;		/* units whose work is queued or runs */
 	struct notifier_block nb;
 	struct kref ref;
+	struct work_struct release_work;	/* frees it, in process context */
 };
 
 extern struct workqueue_struct *aer_pv_wq;

@@ -20,6 +20,7 @@
 #include <linux/pci.h>
 #include <linux/slab.h>
 #include <linux/timekeeping.h>
+#include <kunit/visibility.h>
 
 #include "aer_pv.h"
 
@@ -27,6 +28,7 @@
 #define AER_PV_DRAIN_SLACK_MS	10000
 
 struct workqueue_struct *aer_pv_wq;
+EXPORT_SYMBOL_IF_KUNIT(aer_pv_wq);
 
 /*
  * The one channel: the host names functions by their guest address, which
@@ -44,37 +46,57 @@ static DEFINE_SPINLOCK(aer_pv_chan_lock);
 struct aer_pv_channel *aer_pv_get(void)
 {
 	struct aer_pv_channel *ch;
+	unsigned long flags;
 
-	spin_lock(&aer_pv_chan_lock);
+	spin_lock_irqsave(&aer_pv_chan_lock, flags);
 	ch = aer_pv_chan;
 	/* Zero: its release is under way, waiting for this lock. */
 	if (ch && !kref_get_unless_zero(&ch->ref))
 		ch = NULL;
-	spin_unlock(&aer_pv_chan_lock);
+	spin_unlock_irqrestore(&aer_pv_chan_lock, flags);
 	return ch;
 }
+EXPORT_SYMBOL_IF_KUNIT(aer_pv_get);
 
+static void aer_pv_free(struct work_struct *work)
+{
+	struct aer_pv_channel *ch = container_of(work, struct aer_pv_channel,
+						 release_work);
+
+	/* A recovery that gave up on an answer may have queued it last. */
+	cancel_work_sync(&ch->answer_work);
+	put_device(ch->info.dev);
+	kfree(ch);
+}
+
+/*
+ * The last reference may go in atomic context (the native AER path's
+ * tracepoint), where put_device() must not run: the freeing is deferred.
+ */
 static void aer_pv_release(struct kref *ref)
 {
 	struct aer_pv_channel *ch = container_of(ref, struct aer_pv_channel,
 						 ref);
+	unsigned long flags;
 
-	spin_lock(&aer_pv_chan_lock);
+	spin_lock_irqsave(&aer_pv_chan_lock, flags);
 	if (aer_pv_chan == ch)
 		aer_pv_chan = NULL;
-	spin_unlock(&aer_pv_chan_lock);
-	put_device(ch->info.dev);
-	kfree(ch);
+	spin_unlock_irqrestore(&aer_pv_chan_lock, flags);
+	queue_work(aer_pv_wq, &ch->release_work);
 }
 
 /**
  * aer_pv_put() - drop a reference taken with aer_pv_get()
  * @ch: the channel
+ *
+ * May be called in atomic context.
  */
 void aer_pv_put(struct aer_pv_channel *ch)
 {
 	kref_put(&ch->ref, aer_pv_release);
 }
+EXPORT_SYMBOL_IF_KUNIT(aer_pv_put);
 
 /**
  * aer_pv_wake() - every waiting reset step must look again
@@ -435,6 +457,7 @@ struct aer_pv_channel *aer_pv_channel_register(const struct aer_pv_channel_info 
 	mutex_init(&ch->lock);
 	spin_lock_init(&ch->resp_lock);
 	INIT_WORK(&ch->answer_work, aer_pv_answer_work);
+	INIT_WORK(&ch->release_work, aer_pv_free);
 	init_rwsem(&ch->ops_lock);
 	init_waitqueue_head(&ch->waitq);
 	kref_init(&ch->ref);
@@ -458,14 +481,14 @@ struct aer_pv_channel *aer_pv_channel_register(const struct aer_pv_channel_info 
 	if (ret)
 		goto err_free;
 
-	spin_lock(&aer_pv_chan_lock);
+	spin_lock_irq(&aer_pv_chan_lock);
 	if (aer_pv_chan) {
-		spin_unlock(&aer_pv_chan_lock);
+		spin_unlock_irq(&aer_pv_chan_lock);
 		ret = -EBUSY;
 		goto err_nb;
 	}
 	aer_pv_chan = ch;
-	spin_unlock(&aer_pv_chan_lock);
+	spin_unlock_irq(&aer_pv_chan_lock);
 
 	dev_info(info->dev, "host-coordinated AER recovery enabled (host reset bound %u ms, %u functions%s%s)\n",
 		 info->reset_timeout_ms, ch->core.nr_fns,
