@@ -60,8 +60,28 @@ static void last_put_in_atomic_context_is_deferred(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kref_read(&info.dev->kobj.kref), refs);
 }
 
+/*
+ * Review finding: a host bound below 100 ms was raised to 100 ms, against
+ * the spec's "MUST NOT wait longer than reset_timeout_ms".
+ */
+static void host_bound_is_never_raised(struct kunit *test)
+{
+	struct aer_pv_channel *ch = kunit_kzalloc(test, sizeof(*ch),
+						  GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, ch);
+	KUNIT_EXPECT_EQ(test, aer_pv_timeout_ms(ch), 10000u);
+	ch->info.reset_timeout_ms = 50;
+	KUNIT_EXPECT_EQ(test, aer_pv_timeout_ms(ch), 50u);
+	ch->info.reset_timeout_ms = 1;
+	KUNIT_EXPECT_EQ(test, aer_pv_timeout_ms(ch), 1u);
+	ch->info.reset_timeout_ms = 20000;
+	KUNIT_EXPECT_EQ(test, aer_pv_timeout_ms(ch), 10000u);
+}
+
 static struct kunit_case aer_pv_channel_cases[] = {
 	KUNIT_CASE(last_put_in_atomic_context_is_deferred),
+	KUNIT_CASE(host_bound_is_never_raised),
 	{}
 };
 

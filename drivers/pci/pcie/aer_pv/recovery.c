@@ -23,6 +23,8 @@
 #include <linux/pci.h>
 #include <linux/timekeeping.h>
 
+#include <kunit/visibility.h>
+
 #include "../../pci.h"
 #include "aer_pv.h"
 
@@ -65,6 +67,9 @@ MODULE_PARM_DESC(reset_timeout_ms,
  * aer_pv_timeout_ms() - the bound on a reset step's wait, now
  * @ch: the channel
  *
+ * The host's bound, when it gives one, is never raised: the guest must not
+ * wait longer than the host says its reset takes.
+ *
  * Return: reset_timeout_ms, or the host's bound if that is lower.
  */
 unsigned int aer_pv_timeout_ms(const struct aer_pv_channel *ch)
@@ -72,10 +77,10 @@ unsigned int aer_pv_timeout_ms(const struct aer_pv_channel *ch)
 	unsigned int ms = READ_ONCE(reset_timeout_ms);
 
 	if (ch->info.reset_timeout_ms)
-		ms = clamp_t(unsigned int, ch->info.reset_timeout_ms,
-			     AER_PV_TIMEOUT_MIN_MS, ms);
+		ms = min(ms, ch->info.reset_timeout_ms);
 	return ms;
 }
+EXPORT_SYMBOL_IF_KUNIT(aer_pv_timeout_ms);
 
 /* Tell the host a recovery phase, without waiting. */
 static void aer_pv_report(struct aer_pv_channel *ch, u32 seq, u32 id, u8 phase)
