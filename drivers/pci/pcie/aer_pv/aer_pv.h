@@ -46,6 +46,13 @@ struct aer_pv_tag {
 	struct virtio_aer_pv_response resp;
 };
 
+/* A Root Port whose AER interrupt recoveries keep masked */
+struct aer_pv_hold {
+	struct pci_dev *root;		/* NULL: slot free */
+	unsigned int users;		/* units recovering below it */
+	u32 cmd;			/* its AER interrupt enables before */
+};
+
 struct aer_pv_channel {
 	struct mutex lock;		/* core, closing */
 	struct aer_pv_core core;
@@ -58,6 +65,9 @@ struct aer_pv_channel {
 	unsigned long orphans;		/* BIT(tag): answer for nobody, yet */
 	struct aer_pv_tag tag[AER_PV_NR_TAGS];
 	struct work_struct answer_work;	/* takes in the orphans' answers */
+
+	struct mutex hold_lock;		/* holds */
+	struct aer_pv_hold holds[AER_PV_MAX_RECS];
 
 	struct rw_semaphore ops_lock;	/* info.ops usable while ops_live */
 	bool ops_live;

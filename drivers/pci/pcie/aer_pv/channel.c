@@ -455,6 +455,7 @@ struct aer_pv_channel *aer_pv_channel_register(const struct aer_pv_channel_info 
 	if (!ch)
 		return ERR_PTR(-ENOMEM);
 	mutex_init(&ch->lock);
+	mutex_init(&ch->hold_lock);
 	spin_lock_init(&ch->resp_lock);
 	INIT_WORK(&ch->answer_work, aer_pv_answer_work);
 	INIT_WORK(&ch->release_work, aer_pv_free);

@@ -10,6 +10,12 @@
  * Every wait is bounded by the reset timeout and sleeps in TASK_IDLE: a
  * long host reset is not a hung task.  Every way out of a wait ends the
  * recovery the native way, with resume or perm_failure.
+ *
+ * While a unit recovers, the native AER path keeps off its Root Port: the
+ * Port's AER interrupt is masked, a native recovery already under way
+ * there ends first, and what the Port logged meanwhile is cleared at the
+ * end, as aer_root_reset() does around its reset.  So the drivers below
+ * it never see the callbacks of two recoveries interleaved.
  */
 
 #define pr_fmt(fmt) "aer_pv: " fmt
@@ -26,12 +32,18 @@
 #include <kunit/visibility.h>
 
 #include "../../pci.h"
+#include "../portdrv.h"
 #include "aer_pv.h"
 
 #define CREATE_TRACE_POINTS
 #include "trace.h"
 
 #define AER_PV_TIMEOUT_MIN_MS		100
+
+/* The AER interrupts a Root Port or RCEC signals, as aer.c enables them */
+#define AER_PV_ROOT_INTR	(PCI_ERR_ROOT_CMD_COR_EN |		\
+				 PCI_ERR_ROOT_CMD_NONFATAL_EN |		\
+				 PCI_ERR_ROOT_CMD_FATAL_EN)
 
 static unsigned int reset_timeout_ms = 10000;
 
@@ -393,10 +405,129 @@ static pci_ers_result_t aer_pv_reset_subordinates(struct pci_dev *bridge)
 	return ret;
 }
 
+/*
+ * The port whose AER interrupt the native path recovers errors below
+ * @pdev from: its Root Port, or an RCiEP's RCEC.  NULL where the native
+ * AER driver does not run there.
+ */
+static struct pci_dev *aer_pv_aer_root(struct pci_dev *pdev)
+{
+	struct pci_host_bridge *host = pci_find_host_bridge(pdev->bus);
+	struct pci_dev *root;
+
+	if (!host->native_aer && !pcie_ports_native)
+		return NULL;
+	if (pci_pcie_type(pdev) == PCI_EXP_TYPE_RC_END)
+		root = pdev->rcec;
+	else
+		root = pcie_find_root_port(pdev);
+	if (!root || !root->aer_cap ||
+	    !pcie_port_find_device(root, PCIE_PORT_SERVICE_AER))
+		return NULL;
+	return root;
+}
+
+static void aer_pv_root_mask(struct pci_dev *root)
+{
+	u32 cmd;
+
+	pci_read_config_dword(root, root->aer_cap + PCI_ERR_ROOT_COMMAND, &cmd);
+	pci_write_config_dword(root, root->aer_cap + PCI_ERR_ROOT_COMMAND,
+			       cmd & ~AER_PV_ROOT_INTR);
+}
+
+/*
+ * Keep the native AER path off @pdev's Root Port for a recovery: mask the
+ * Port's AER interrupt (once for all the units below it) and let a native
+ * recovery under way there end.  Returns the Port, for aer_pv_unhold().
+ */
+static struct pci_dev *aer_pv_hold(struct aer_pv_channel *ch,
+				   struct pci_dev *pdev)
+{
+	struct pci_dev *root = aer_pv_aer_root(pdev);
+	struct aer_pv_hold *h = NULL;
+	struct device *aer;
+	unsigned int i;
+	u32 cmd;
+
+	if (!root)
+		return NULL;
+	mutex_lock(&ch->hold_lock);
+	for (i = 0; i < ARRAY_SIZE(ch->holds); i++) {
+		if (ch->holds[i].root == root) {
+			h = &ch->holds[i];
+			break;
+		}
+		if (!h && !ch->holds[i].root)
+			h = &ch->holds[i];
+	}
+	/* One slot per unit: never full. */
+	if (WARN_ON_ONCE(!h)) {
+		mutex_unlock(&ch->hold_lock);
+		return NULL;
+	}
+	if (!h->users++) {
+		h->root = pci_dev_get(root);
+		pci_read_config_dword(root, root->aer_cap + PCI_ERR_ROOT_COMMAND,
+				      &cmd);
+		h->cmd = cmd & AER_PV_ROOT_INTR;
+		aer_pv_root_mask(root);
+	}
+	mutex_unlock(&ch->hold_lock);
+
+	/*
+	 * A native recovery under way there may unmask the interrupt again
+	 * in aer_root_reset(): mask once more after it, and let a report it
+	 * let through end too.
+	 */
+	aer = pcie_port_find_device(root, PCIE_PORT_SERVICE_AER);
+	if (aer)
+		synchronize_irq(to_pcie_device(aer)->irq);
+	aer_pv_root_mask(root);
+	if (aer)
+		synchronize_irq(to_pcie_device(aer)->irq);
+	return root;
+}
+
+/*
+ * The end of aer_pv_hold(): the last unit below the Port clears what the
+ * Port logged meanwhile, which the recovery just handled, and unmasks.
+ */
+static void aer_pv_unhold(struct aer_pv_channel *ch, struct pci_dev *root)
+{
+	unsigned int i;
+	u32 cmd, status;
+
+	if (!root)
+		return;
+	mutex_lock(&ch->hold_lock);
+	for (i = 0; i < ARRAY_SIZE(ch->holds); i++) {
+		struct aer_pv_hold *h = &ch->holds[i];
+
+		if (h->root != root || --h->users)
+			continue;
+		pci_read_config_dword(root, root->aer_cap + PCI_ERR_ROOT_STATUS,
+				      &status);
+		if (status & (PCI_ERR_ROOT_COR_RCV | PCI_ERR_ROOT_UNCOR_RCV))
+			pci_info(root, "AER message during recovery in step with the host: cleared (%#010x)\n",
+				 status);
+		pci_write_config_dword(root, root->aer_cap + PCI_ERR_ROOT_STATUS,
+				       status);
+		pci_read_config_dword(root, root->aer_cap + PCI_ERR_ROOT_COMMAND,
+				      &cmd);
+		pci_write_config_dword(root,
+				       root->aer_cap + PCI_ERR_ROOT_COMMAND,
+				       cmd | h->cmd);
+		pci_dev_put(h->root);
+		h->root = NULL;
+	}
+	mutex_unlock(&ch->hold_lock);
+}
+
 static bool aer_pv_recover(struct aer_pv_channel *ch, struct aer_pv_unit *u,
 			   const struct aer_pv_job *job)
 {
-	struct pci_dev *pdev = NULL;
+	struct pci_dev *pdev = NULL, *root;
 	pci_ers_result_t status;
 	unsigned int i;
 
@@ -409,6 +540,7 @@ static bool aer_pv_recover(struct aer_pv_channel *ch, struct aer_pv_unit *u,
 		return false;
 	}
 
+	root = aer_pv_hold(ch, pdev);
 	pci_info(pdev, "%s error recovery in step with the host (seq %u%s)\n",
 		 job->severity == VIRTIO_AER_PV_SEV_FATAL ? "fatal" :
 		 "non-fatal", job->seq,
@@ -419,6 +551,7 @@ static bool aer_pv_recover(struct aer_pv_channel *ch, struct aer_pv_unit *u,
 	status = pcie_do_recovery(pdev, job->frozen ? pci_channel_io_frozen :
 						      pci_channel_io_normal,
 				  aer_pv_reset_subordinates);
+	aer_pv_unhold(ch, root);
 	pci_dev_put(pdev);
 	/*
 	 * pcie_do_recovery() returns its drivers' vote even when the reset
