@@ -97,39 +97,29 @@ static void check(const struct aer_pv_core *core)
 	}
 }
 
-/* The newest seq of a set of resets; 0 for none */
-static u32 newest_seq(const struct aer_pv_core *core, u64 set)
+/*
+ * The kinds of reset done for @t that cover unit @rec: of the kind it
+ * needs, and of the kind every unit of the error needs
+ */
+static u8 covering(const struct aer_pv_rec *rec, const struct aer_pv_reset *t)
 {
-	u32 seq = 0;
-	unsigned int i;
-
-	for (i = 0; i < AER_PV_MAX_RESETS; i++)
-		if ((set & (1ULL << i)) &&
-		    (!seq || aer_pv_seq_after(core->resets[i].seq, seq)))
-			seq = core->resets[i].seq;
-	return seq;
-}
-
-/* The kinds of reset done that cover a unit needing a @kind reset */
-static u8 covering(u8 kind)
-{
-	return kind == VIRTIO_AER_PV_RESET_KIND_FUNCTION ?
+	return rec->kind == VIRTIO_AER_PV_RESET_KIND_FUNCTION &&
+	       t->need == VIRTIO_AER_PV_RESET_KIND_FUNCTION ?
 	       VIRTIO_AER_PV_EVF_RESET_LINK | VIRTIO_AER_PV_EVF_RESET_FUNCTION :
 	       VIRTIO_AER_PV_EVF_RESET_LINK;
 }
 
 /*
  * What the reset step was told: never past a reset in flight, never a
- * reset for errors that a done reset of a covering kind covers (one not
- * older than the newest running error), never a native reset of an error
- * the host reset that way.
+ * reset for an error that a done reset of a covering kind covers (one not
+ * older than it), never a native reset of an error the host reset that
+ * way.
  */
 static void check_action(const struct aer_pv_core *core, unsigned int r,
 			 const struct aer_pv_action *act)
 {
 	const struct aer_pv_rec *rec = &core->recs[r];
 	u64 set = rec->cur.resets | rec->next.resets;
-	u32 cur = newest_seq(core, rec->cur.resets);
 	unsigned int i;
 
 	switch (act->type) {
@@ -147,17 +137,17 @@ static void check_action(const struct aer_pv_core *core, unsigned int r,
 			if (!(set & (1ULL << i)))
 				continue;
 			if (t->state == VIRTIO_AER_PV_RESET_DONE &&
-			    (t->done & covering(rec->kind)) &&
-			    !aer_pv_seq_after(cur, t->seq))
+			    (t->done & covering(rec, t)) &&
+			    !aer_pv_seq_after(act->seq, t->seq))
 				fail("a second reset for covered errors", r);
 			if (t->seq != act->seq)
 				continue;
 			if (act->type == AER_PV_ACT_NATIVE && t->host &&
-			    (t->done & covering(rec->kind)))
+			    (t->done & covering(rec, t)))
 				fail("native reset after the host's", r);
 			if (act->type == AER_PV_ACT_REQUEST &&
-			    (t->req != AER_PV_REQ_SENT ||
-			     (t->done & covering(rec->kind)) ||
+			    (t->req != AER_PV_REQ_SENT || t->native ||
+			     (t->done & covering(rec, t)) ||
 			     t->state == VIRTIO_AER_PV_RESET_PENDING ||
 			     t->state == VIRTIO_AER_PV_RESET_FAILED))
 				fail("request for a reset already done", r);

@@ -1277,25 +1277,37 @@ static void answer_after_the_requester_gave_up_settles_the_reset(struct kunit *t
 	KUNIT_EXPECT_EQ(test, stats(test, FN_C)->recovered, 1ull);
 }
 
-/* An error that an RCiEP and a function below Root Port 1 share */
-static void rciep_and_port_share_an_error(struct fsm_ctx *c)
+/*
+ * An error of severity @sev that an RCiEP and a function below Root Port 1
+ * share; the host reset them as @reset says, of @kind, and can do the
+ * resets of @flags.
+ */
+static enum aer_pv_verdict rciep_and_port_share_an_error(struct fsm_ctx *c,
+							 u8 sev, u8 reset,
+							 u8 kind, u16 flags)
 {
+	static const u32 fns[] = { FN_E, FN_A };
 	struct virtio_aer_pv_error_event w = {};
+	unsigned int i;
 
 	c->core.reset_kinds = true;
 	w.type = cpu_to_le16(VIRTIO_AER_PV_EVT_ERROR);
-	w.flags = cpu_to_le16(VIRTIO_AER_PV_EVF_RESET_LINK |
-			      VIRTIO_AER_PV_EVF_RESET_FUNCTION);
+	w.flags = cpu_to_le16(flags);
 	w.seq = cpu_to_le32(1);
-	w.severity = SEV_NF;
-	w.nr_funcs = 2;
-	w.funcs[0].segment = cpu_to_le16(AER_PV_FN_SEG(FN_E));
-	w.funcs[0].bus = AER_PV_FN_BUS(FN_E);
-	w.funcs[0].devfn = AER_PV_FN_DEVFN(FN_E);
-	w.funcs[1].bus = AER_PV_FN_BUS(FN_A);
-	w.funcs[1].devfn = AER_PV_FN_DEVFN(FN_A);
-	feed(c, &w, sizeof(w));
+	w.severity = sev;
+	w.reset = reset;
+	w.reset_kind = kind;
+	w.nr_funcs = ARRAY_SIZE(fns);
+	for (i = 0; i < ARRAY_SIZE(fns); i++) {
+		w.funcs[i].segment = cpu_to_le16(AER_PV_FN_SEG(fns[i]));
+		w.funcs[i].bus = AER_PV_FN_BUS(fns[i]);
+		w.funcs[i].devfn = AER_PV_FN_DEVFN(fns[i]);
+	}
+	return feed(c, &w, sizeof(w));
 }
+
+#define ALL_KINDS	(VIRTIO_AER_PV_EVF_RESET_LINK | \
+			 VIRTIO_AER_PV_EVF_RESET_FUNCTION)
 
 /*
  * Review finding: any reset done covered every unit, whatever its kind,
@@ -1307,22 +1319,64 @@ static void function_reset_does_not_cover_a_link(struct kunit *test)
 {
 	struct fsm_ctx *c = test->priv;
 
-	rciep_and_port_share_an_error(c);
-	KUNIT_EXPECT_EQ(test, reset_step(test, FN_E), AER_PV_ACT_REQUEST);
-	KUNIT_EXPECT_EQ(test, c->act.kind, K_FUNC);
-	KUNIT_EXPECT_EQ(test, late_answer(c, VIRTIO_AER_PV_S_OK, K_FUNC, 1),
-			AER_PV_ACT_NONE);
-	KUNIT_EXPECT_EQ(test, wake(test, FN_E), AER_PV_ACT_RESUME);
-	KUNIT_EXPECT_EQ(test, c->act.kind, K_FUNC);
-
+	rciep_and_port_share_an_error(c, SEV_NF, R_DONE, K_FUNC, ALL_KINDS);
 	KUNIT_EXPECT_EQ(test, reset_step(test, BR_1), AER_PV_ACT_REQUEST);
 	KUNIT_EXPECT_EQ(test, c->act.kind, K_LINK);
 	KUNIT_EXPECT_EQ(test, c->act.seq, 1u);
 	KUNIT_EXPECT_EQ(test, c->act.fn, FN_A);
+	/* The RCiEP does not resume while the link reset is to come. */
+	KUNIT_EXPECT_EQ(test, reset_step(test, FN_E), AER_PV_ACT_WAIT);
 	KUNIT_EXPECT_EQ(test, answer(test, BR_1, VIRTIO_AER_PV_S_OK, 1),
 			AER_PV_ACT_RESUME);
 	KUNIT_EXPECT_EQ(test, c->act.kind, K_LINK);
+	KUNIT_EXPECT_EQ(test, wake(test, FN_E), AER_PV_ACT_RESUME);
+	KUNIT_EXPECT_EQ(test, c->act.kind, K_LINK);
 	KUNIT_EXPECT_EQ(test, stats(test, FN_A)->reset_requests, 1ull);
+}
+
+/*
+ * Model finding (kinds): the RCiEP's unit asked for a function reset and
+ * resumed on it; the Port's unit then asked for the link reset it needed,
+ * which reached the RCiEP on the same host link during its resume.  A
+ * request for an error is for the kind that covers all its units.
+ */
+static void request_covers_every_unit_of_the_error(struct kunit *test)
+{
+	struct fsm_ctx *c = test->priv;
+
+	rciep_and_port_share_an_error(c, SEV_NF, R_NONE,
+				      VIRTIO_AER_PV_RESET_KIND_NONE, ALL_KINDS);
+	KUNIT_EXPECT_EQ(test, reset_step(test, FN_E), AER_PV_ACT_REQUEST);
+	KUNIT_EXPECT_EQ(test, c->act.kind, K_LINK);
+	KUNIT_EXPECT_EQ(test, reset_step(test, BR_1), AER_PV_ACT_WAIT);
+	KUNIT_EXPECT_EQ(test, late_answer(c, VIRTIO_AER_PV_S_OK, K_LINK, 1),
+			AER_PV_ACT_NONE);
+	KUNIT_EXPECT_EQ(test, wake(test, FN_E), AER_PV_ACT_RESUME);
+	KUNIT_EXPECT_EQ(test, wake(test, BR_1), AER_PV_ACT_RESUME);
+	KUNIT_EXPECT_EQ(test, stats(test, FN_A)->reset_requests, 0ull);
+}
+
+/*
+ * Model finding (kinds): an error names an RCiEP and a function below a
+ * Root Port, and the host can do only an FLR.  The Port's unit reset its
+ * link natively; the RCiEP's unit then asked the host for the FLR, which
+ * the host does for every function the error names: the Port's function
+ * was reset by the host in the middle of its own recovery.  Once one unit
+ * went native for an error, none asks the host for it.
+ */
+static void native_reset_keeps_the_host_off_the_others(struct kunit *test)
+{
+	struct fsm_ctx *c = test->priv;
+	enum aer_pv_verdict v;
+
+	v = rciep_and_port_share_an_error(c, SEV_F, R_NONE,
+					  VIRTIO_AER_PV_RESET_KIND_NONE,
+					  VIRTIO_AER_PV_EVF_RESET_FUNCTION);
+	KUNIT_ASSERT_EQ(test, v, AER_PV_OK);
+	KUNIT_EXPECT_EQ(test, reset_step(test, BR_1), AER_PV_ACT_NATIVE);
+	KUNIT_EXPECT_EQ(test, reset_step(test, FN_E), AER_PV_ACT_NATIVE);
+	KUNIT_EXPECT_EQ(test, c->act.kind, K_FUNC);
+	KUNIT_EXPECT_EQ(test, stats(test, FN_E)->reset_requests, 0ull);
 }
 
 /* A link reset resets every function below it: it covers an FLR. */
@@ -1330,7 +1384,8 @@ static void link_reset_covers_a_function(struct kunit *test)
 {
 	struct fsm_ctx *c = test->priv;
 
-	rciep_and_port_share_an_error(c);
+	rciep_and_port_share_an_error(c, SEV_NF, R_NONE,
+				      VIRTIO_AER_PV_RESET_KIND_NONE, ALL_KINDS);
 	KUNIT_EXPECT_EQ(test, reset_step(test, BR_1), AER_PV_ACT_REQUEST);
 	KUNIT_EXPECT_EQ(test, reset_step(test, FN_E), AER_PV_ACT_WAIT);
 	KUNIT_EXPECT_EQ(test, answer(test, BR_1, VIRTIO_AER_PV_S_OK, 1),
@@ -1420,7 +1475,9 @@ static struct kunit_case aer_pv_fsm_cases[] = {
 	KUNIT_CASE(eviction_spares_the_functions_of_the_event),
 	KUNIT_CASE(answer_after_the_requester_gave_up_settles_the_reset),
 	KUNIT_CASE(function_reset_does_not_cover_a_link),
+	KUNIT_CASE(request_covers_every_unit_of_the_error),
 	KUNIT_CASE(link_reset_covers_a_function),
+	KUNIT_CASE(native_reset_keeps_the_host_off_the_others),
 	KUNIT_CASE(failed_reset_step_is_reported_failed),
 	KUNIT_CASE(new_function_does_not_wipe_a_busy_unit),
 	KUNIT_CASE(native_reset_covers_the_pending_error),

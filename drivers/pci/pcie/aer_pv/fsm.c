@@ -247,6 +247,34 @@ static u8 aer_pv_covering(u8 kind)
 	return VIRTIO_AER_PV_EVF_RESET_LINK;
 }
 
+/*
+ * The kind of reset that covers every unit an error names: an RCiEP is its
+ * own bridge and needs a function reset, a function below a bridge a link
+ * reset, which also covers an RCiEP of the same host link.  A reset that
+ * covered one unit and not another would let the first resume while the
+ * second asks the host for the reset that reaches both.
+ */
+static u8 aer_pv_need(const struct aer_pv_event *ev, const u32 *bridges)
+{
+	unsigned int i;
+
+	for (i = 0; i < ev->nr_funcs && i < ARRAY_SIZE(ev->funcs); i++)
+		if (bridges[i] != AER_PV_NO_BRIDGE &&
+		    bridges[i] != ev->funcs[i])
+			return VIRTIO_AER_PV_RESET_KIND_LINK;
+	return VIRTIO_AER_PV_RESET_KIND_FUNCTION;
+}
+
+/* The reset to ask for, or to be covered by: the unit's and @r's units' */
+static u8 aer_pv_kind_for(const struct aer_pv_rec *rec,
+			  const struct aer_pv_reset *r)
+{
+	if (rec->kind == VIRTIO_AER_PV_RESET_KIND_LINK ||
+	    r->need == VIRTIO_AER_PV_RESET_KIND_LINK)
+		return VIRTIO_AER_PV_RESET_KIND_LINK;
+	return rec->kind;
+}
+
 static int aer_pv_new_reset(struct aer_pv_core *core,
 			    const struct aer_pv_event *ev, u32 fns)
 {
@@ -513,8 +541,10 @@ static enum aer_pv_verdict aer_pv_on_error(struct aer_pv_core *core,
 
 	/* No room for the reset: the recoveries it touches must fail. */
 	reset = aer_pv_new_reset(core, ev, all);
-	if (reset >= 0)
+	if (reset >= 0) {
 		core->resets[reset].shared = hweight64(recs) > 1;
+		core->resets[reset].need = aer_pv_need(ev, bridges);
+	}
 	if (ev->reset == VIRTIO_AER_PV_RESET_DONE)
 		AER_PV_STAT(core, all, host_resets);
 
@@ -626,6 +656,7 @@ static void aer_pv_decide(struct aer_pv_core *core, struct aer_pv_rec *rec,
 	struct aer_pv_reset *t;
 	unsigned int i;
 	u32 fns;
+	u8 kind;
 	int n;
 
 	act->seq = rec->cur.seq;
@@ -672,7 +703,7 @@ static void aer_pv_decide(struct aer_pv_core *core, struct aer_pv_rec *rec,
 		if (s->state == VIRTIO_AER_PV_RESET_FAILED)
 			return aer_pv_fail(core, rec, AER_PV_WHY_RESET_FAILED,
 					   act);
-		if (s->done & aer_pv_covering(rec->kind)) {
+		if (s->done & aer_pv_covering(aer_pv_kind_for(rec, s))) {
 			if (s->host)
 				AER_PV_STAT(core, rec->cur.fns, resets_avoided);
 			aer_pv_set_state(rec, AER_PV_RESUMING);
@@ -693,10 +724,17 @@ static void aer_pv_decide(struct aer_pv_core *core, struct aer_pv_rec *rec,
 		return;
 	}
 
-	/* No reset of its kind was done: ask for one, for the newest error. */
-	if ((t->refused & aer_pv_kind_flag(rec->kind)) || !core->can_request ||
-	    !(t->kinds & aer_pv_kind_flag(rec->kind))) {
+	/*
+	 * No reset of its kind was done: ask for one, for the newest error.
+	 * Once a unit has reset natively for it, no unit asks the host: the
+	 * host's reset would reach the functions of that unit during its
+	 * recovery.
+	 */
+	kind = aer_pv_kind_for(rec, t);
+	if (t->native || (t->refused & aer_pv_kind_flag(kind)) ||
+	    !core->can_request || !(t->kinds & aer_pv_kind_flag(kind))) {
 		AER_PV_STAT(core, rec->cur.fns, native_resets);
+		t->native = true;
 		rec->native_seq = t->seq;
 		aer_pv_set_state(rec, AER_PV_RESUMING);
 		act->type = AER_PV_ACT_NATIVE;
@@ -714,14 +752,14 @@ static void aer_pv_decide(struct aer_pv_core *core, struct aer_pv_rec *rec,
 	if (!fns)
 		return aer_pv_fail(core, rec, AER_PV_WHY_LOST, act);
 	t->req = AER_PV_REQ_SENT;
-	t->req_kind = rec->kind;
+	t->req_kind = kind;
 	t->req_fn = aer_pv_first_fn(core, fns);
 	rec->req_seq = t->seq;
 	AER_PV_STAT(core, rec->cur.fns, reset_requests);
 	aer_pv_set_state(rec, AER_PV_WAIT_REQ);
 	act->type = AER_PV_ACT_REQUEST;
 	act->seq = t->seq;
-	act->kind = rec->kind;
+	act->kind = kind;
 	act->fn = t->req_fn;
 	act->until = rec->deadline;
 }

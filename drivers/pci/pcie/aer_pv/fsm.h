@@ -92,7 +92,9 @@ struct aer_pv_reset {
 	u8 refused;		/* VIRTIO_AER_PV_EVF_RESET_*: the host cannot */
 	bool host;		/* the host reset on its own, not on request */
 	bool shared;		/* it names functions of more than one unit */
+	bool native;		/* a unit reset natively for it: no request */
 	u8 kinds;		/* VIRTIO_AER_PV_EVF_RESET_*: the host can do */
+	u8 need;		/* the kind that covers all its units */
 	u32 fns;		/* BIT(function index): the functions it names */
 	u32 req_fn;		/* the function the request names */
 };
