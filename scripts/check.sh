@@ -23,7 +23,18 @@ fail=0
 summary=()
 
 t_suite=$SECONDS
-add() {	# suite, passed, failed
+# A suite counts as failed, at least once, when its runner exited non-zero
+# or left no summary line: its own counts cannot be trusted then.
+add() {	# suite, passed, failed[, runner's exit status, summary line]
+	local st=${4:-0} line=${5-x}
+	if [ -z "$line" ]; then
+		printf '%s: no summary line\n' "$1"
+		[ "$3" -gt 0 ] || set -- "$1" "$2" 1
+	fi
+	if [ "$st" -ne 0 ]; then
+		printf '%s: runner exited with %d\n' "$1" "$st"
+		[ "$3" -gt 0 ] || set -- "$1" "$2" 1
+	fi
 	pass=$((pass + $2))
 	fail=$((fail + $3))
 	summary+=("$(printf '%-22s %4d passed, %4d failed  (%d s)' "$1" "$2" "$3" \
@@ -42,12 +53,9 @@ kunit_suite() {	# variant
 	f=$(sed -n 's/.*failed: \([0-9]*\).*/\1/p' <<<"$line")
 	p=${p:-0}
 	f=${f:-0}
-	if [ $st -ne 0 ] && [ "$f" -eq 0 ]; then
-		# It did not get as far as running the tests: say why.
-		tail -n 30 "$log"
-		f=1
-	fi
-	add "kunit ($1)" "$p" "$f"
+	# It did not get as far as running the tests: say why.
+	[ $st -ne 0 ] || [ -z "$line" ] && tail -n 30 "$log"
+	add "kunit ($1)" "$p" "$f" "$st" "$line"
 }
 
 log "KUnit under UML"
@@ -57,12 +65,12 @@ kunit_suite sanitize
 
 log "lint: checkpatch --strict, sparse, W=1"
 "$AER_PV_ROOT/scripts/lint.sh" >"$logs/lint.log" 2>&1
+st=$?
 grep -v ': ok$' "$logs/lint.log" | grep -v '^\[aer-pv\]' | tail -n 40
 line=$(grep '^lint: [0-9]* passed' "$logs/lint.log" | tail -n 1)
 p=$(sed -n 's/^lint: \([0-9]*\) passed.*/\1/p' <<<"$line")
 f=$(sed -n 's/.*passed, \([0-9]*\) failed.*/\1/p' <<<"$line")
-[ -n "$p" ] || { p=0; f=1; }
-add "lint" "$p" "$f"
+add "lint" "${p:-0}" "${f:-0}" "$st" "$line"
 
 log "patch series builds with CONFIG_PCIE_AER_PV=n"
 if "$AER_PV_ROOT/scripts/build-check.sh" >"$logs/build-n.log" 2>&1; then
@@ -74,20 +82,17 @@ fi
 
 # Count a suite whose log ends with "N passed, N failed", showing the
 # lines of the log that match show_re.
-count_log() {	# name, log name, show_re
-	local name=$1 log="$logs/$2.log" show=$3 line p f
+count_log() {	# name, log name, show_re, runner's exit status
+	local name=$1 log="$logs/$2.log" show=$3 st=$4 line p=0 f=0
 	grep -E "$show" "$log"
 	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$log" | tail -n 1)
 	if [ -n "$line" ]; then
 		p=${line%% passed*}
 		f=${line#*passed, }
 		f=${f%% failed*}
-	else
-		tail -n 30 "$log"
-		p=0
-		f=1
 	fi
-	add "$name" "$p" "$f"
+	[ "$st" -ne 0 ] || [ -z "$line" ] && tail -n 30 "$log"
+	add "$name" "$p" "$f" "$st" "$line"
 }
 
 # Run such a suite and count it.
@@ -95,7 +100,7 @@ counted_suite() {	# name, log name, show_re, runner
 	local name=$1 log=$2 show=$3
 	shift 3
 	"$@" >"$logs/$log.log" 2>&1
-	count_log "$name" "$log" "$show"
+	count_log "$name" "$log" "$show" $?
 }
 
 # The model check's longest search runs alone for its last minutes, and
@@ -117,7 +122,7 @@ counted_suite e2e e2e '^(PASS|FAIL) ' "$AER_PV_ROOT/scripts/e2e.sh"
 
 log "waiting for the model check"
 wait "$verify_pid"
-count_log "verify (model)" verify '^verify: '
+count_log "verify (model)" verify '^verify: ' $?
 
 if [ -n "$full" ]; then
 	log "end-to-end scenarios in the sanitized guest"

@@ -7,11 +7,13 @@
 # check (tests/model/drift.py: the model's constants against the protocol
 # header and fsm.h), then one exhaustive search per property and
 # configuration:
-#   (a) single reset                 assertions     pan
+#   (a) single reset (per kind)                 assertions     pan
 #   (b) no touch during host reset   assertions     pan
 #   (c) every error ends             LTL under weak fairness, pan -a -f
 #   (d) second error not lost        assertions     pan
 #   (e) reset request not stale      assertions     pan
+#   (f) resumed on a reset of its kind  assertions  pan
+#   (g) every function named ends    assertions     pan
 # Prints one line per property, "verify: N states explored, M errors" and,
 # last, "K passed, F failed" (the drift check and each property are one
 # test).  Exits non-zero on any error, and when a search was not
@@ -24,7 +26,7 @@
 #                                      prints so and exits 0
 #   scripts/verify.sh --config 'NAME|-DKNOB ...[|PROPS]'   other
 #                                      configurations (PROPS: which of
-#                                      a b c d e, default all)
+#                                      a b c d e f g, default a b c d e)
 #   scripts/verify.sh --model FILE     check another copy of the model
 # MEMLIM (MB per search, default 2000) and JOBS (searches at once, one of
 # them for the LTL searches) apply.
@@ -37,7 +39,9 @@ build="$AER_PV_CACHE/build/model"
 memlim=${MEMLIM:-2000}
 mode=check
 
-# NAME|spin defines[|properties, default a b c d e].  Each alone fits the
+# NAME|spin defines[|properties, default a b c d e; (f) only matters
+# where a unit needs a function reset, (g) where a function may not be
+# tracked or may go: those list them].  Each alone fits the
 # time and memory budget (the largest, 2026-11-25: under 60 s and 300 MB;
 # make verify logs each search's states, time and memory).
 # The model's header lists what each found in earlier versions of fsm.c.
@@ -72,17 +76,27 @@ configs=(
 	# perm_failure (e)
 	"nonfatal-storm|-DTOPO=0 -DNERR=4 -DNONFATAL_ONLY -DNONFATAL_HOST_RESET -DHOST_WORKS -DFAULTS=0"
 	# the channel goes away at any moment (unregister), every topology
-	"channel-down|-DTOPO=3 -DDOWN -DFAULTS=0"
+	"channel-down|-DTOPO=3 -DDOWN -DFAULTS=0|a b c d e g"
 	# a function leaves the guest at any moment: below one Root Port
 	# with the other function, and below its own with an error shared
 	# with the other
-	"function-gone|-DTOPO=1 -DGONE -DFAULTS=0"
-	"function-gone-shared|-DTOPO=2 -DGONE -DFAULTS=0"
+	"function-gone|-DTOPO=1 -DGONE -DFAULTS=0|a b c d e g"
+	"function-gone-shared|-DTOPO=2 -DGONE -DFAULTS=0|a b c d e g"
 	# correctable errors beside the others (they start no recovery and
 	# do not change the host's current error); with a working host, no
 	# request answered STALE for them
 	"correctable-errors|-DTOPO=3 -DCORRECTABLE -DFAULTS=0|a b c d"
 	"correctable-stale|-DTOPO=3 -DNERR=3 -DCORRECTABLE -DFAULTS=0 -DHOST_WORKS|e"
+	# reset kinds (VIRTIO_AER_PV_F_RESET_KINDS): an RCiEP, which needs a
+	# function reset, and a function below a Root Port, which needs a
+	# link reset, on one host link; the host offers any set of kinds
+	"reset-kinds|-DTOPO=4 -DKINDS -DFAULTS=0|a b c d e f g"
+	"reset-kinds-faulty|-DTOPO=4 -DKINDS|a b d f g"
+	# a function table of one (a host that declared one function and
+	# names two): eviction, and a function beyond the table, every
+	# topology
+	"table-of-one|-DTOPO=3 -DTABLE=1 -DFAULTS=0|a b c d e g"
+	"table-of-one-three-errors|-DTOPO=3 -DTABLE=1 -DNERR=3 -DFAULTS=0|a b d g"
 )
 
 while [ $# -gt 0 ]; do
@@ -118,6 +132,8 @@ declare -A title=(
 	[c]="(c) every error ends (LTL, weak fairness)"
 	[d]="(d) second error not lost"
 	[e]="(e) reset request not stale"
+	[f]="(f) resumed on a reset of its kind"
+	[g]="(g) every function named ends"
 )
 
 # check PROP NAME DEFINES: one search, in its own directory; leaves
@@ -233,7 +249,7 @@ fi
 has() { [[ " ${1:-a b c d e} " == *" $2 "* ]]; }
 
 searches=()
-for p in c a b d e; do
+for p in c a b d e f g; do
 	for cfg in "${configs[@]}"; do
 		IFS='|' read -r name defs props <<<"$cfg"
 		has "$props" "$p" && searches+=("$p|$name|$defs")
@@ -242,7 +258,7 @@ done
 log "model check: ${#searches[@]} searches (${#configs[@]} configurations), $JOBS at a time, in $build"
 run_jobs "${searches[@]}"
 
-for p in a b c d e; do
+for p in a b c d e f g; do
 	states=0
 	errors=0
 	incomplete=()

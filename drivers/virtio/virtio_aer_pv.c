@@ -210,6 +210,10 @@ static int vap_probe_common(struct virtio_aer_pv *vi)
 					      VIRTIO_AER_PV_F_RESET_REQUEST);
 	info.reset_kinds = virtio_has_feature(vdev,
 					      VIRTIO_AER_PV_F_RESET_KINDS);
+	/* The core tracks at most VIRTIO_AER_PV_MAX_MANAGED: it clamps. */
+	virtio_cread_le_feature(vdev, VIRTIO_AER_PV_F_MAX_FUNCS,
+				struct virtio_aer_pv_config, max_funcs,
+				&info.max_funcs);
 
 	ret = virtio_find_vqs(vdev, VIRTIO_AER_PV_NR_VQS, vqs, vqs_info, NULL);
 	if (ret)
@@ -446,6 +450,7 @@ MODULE_DEVICE_TABLE(virtio, id_table);
 static unsigned int features[] = {
 	VIRTIO_AER_PV_F_RESET_REQUEST,
 	VIRTIO_AER_PV_F_RESET_KINDS,
+	VIRTIO_AER_PV_F_MAX_FUNCS,
 };
 
 static struct virtio_driver virtio_aer_pv_driver = {

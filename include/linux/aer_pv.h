@@ -52,6 +52,8 @@ struct aer_pv_transport_ops {
  * @reset_timeout_ms: the host's bound on its resets, 0 if it gave none
  * @can_request: the host performs resets the guest requests
  * @reset_kinds: the host's error events say which resets it can do
+ * @max_funcs: the functions the host manages at most, 0 if it did not
+ *	say; the core tracks that many, up to VIRTIO_AER_PV_MAX_MANAGED
  */
 struct aer_pv_channel_info {
 	const struct aer_pv_transport_ops *ops;
@@ -60,6 +62,7 @@ struct aer_pv_channel_info {
 	u32 reset_timeout_ms;
 	bool can_request;
 	bool reset_kinds;
+	u16 max_funcs;
 };
 
 struct aer_pv_channel *aer_pv_channel_register(const struct aer_pv_channel_info *info);

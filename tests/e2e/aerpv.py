@@ -35,6 +35,18 @@ SPLAT = re.compile(r"BUG:|WARNING:|UBSAN:|KASAN|general protection fault|"
                    r"unreferenced object")
 KMEMLEAK = "/sys/kernel/debug/kmemleak"
 
+# Each NIC of a test guest has its own user network, 10.0.N.0/24, and a
+# MAC that ends in N, from which the guest takes its address 10.0.N.15
+MAC_PREFIX = "52:54:00:ae:00"
+
+
+def nic_mac(net):
+    return f"{MAC_PREFIX}:{net:02x}"
+
+
+def nic_netdev(netdev_id, net):
+    return f"user,id={netdev_id},net=10.0.{net}.0/24"
+
 
 def uapi():
     """The protocol's constants, from the one header that defines them."""
@@ -135,9 +147,9 @@ class Guest:
                          f"chassis={i + 1},slot={i + 1},hotplug=off"]
             fn = (f",addr=0.{i}" + (",multifunction=on" if i == 0 else "")
                   if self.multifunction else "")
-            args += ["-netdev", f"user,id=n{i}",
-                     "-device", f"e1000e,id=nic{i},bus=rp{port},netdev=n{i}"
-                     + fn]
+            args += ["-netdev", nic_netdev(f"n{i}", 2 + i),
+                     "-device", f"e1000e,id=nic{i},bus=rp{port},netdev=n{i},"
+                     f"mac={nic_mac(2 + i)}" + fn]
         if self.channel:
             args += ["-device", "virtio-aer-pv-pci,id=aerpv"]
         args += self.extra
@@ -174,6 +186,8 @@ class Guest:
             self._ser.sendall(b"stty -echo; PS1=''\n")
             time.sleep(0.3)
         self.sh("true")
+        if booted:
+            self.address_nics()
         self.kmemleak = self.sh(f"test -w {KMEMLEAK}")[0] == 0
         if self.kmemleak and booted:
             self.out(f"echo scan > {KMEMLEAK}; echo clear > {KMEMLEAK}")
@@ -386,24 +400,56 @@ class Guest:
         return self.out("dmesg")
 
     def bdf(self, index=0):
-        devs = sorted(self.out("ls /sys/bus/pci/drivers/e1000e").split())
-        devs = [d for d in devs if re.match(r"[0-9a-f]{4}:", d)]
-        return devs[index]
+        return self.e1000e()[index]
 
     def load_driver(self):
         self.out("insmod /lib/modules/virtio_aer_pv.ko")
 
+    def address_nics(self):
+        """Give every NIC whose MAC names a subnet (nic_mac()) its address
+        there, so that each carries its own traffic."""
+        self.out("for d in /sys/class/net/eth*; do "
+                 "m=$(cat $d/address); case $m in "
+                 f"{MAC_PREFIX}:*) n=$((0x${{m##*:}})); "
+                 "ip addr add 10.0.$n.15/24 dev ${d##*/} 2>/dev/null;; "
+                 "esac; done; true")
+
+    def iface(self, index=0):
+        """The network interface of the index-th e1000e, as bdf() counts."""
+        return self.out(f"ls /sys/bus/pci/devices/{self.bdf(index)}/net")
+
     def traffic(self, iface="eth0", tries=20):
-        """True if a request through the NIC reaches the host and back."""
+        """True if a request through iface reaches the host and back, and
+        iface's own counters show it went through iface."""
+        addr = self.out(f"ip -4 -o addr show dev {iface} | "
+                        "sed -n 's/.* inet \\([0-9.]*\\)\\/.*/\\1/p'")
+        if not re.fullmatch(r"10\.0\.\d+\.15", addr):
+            raise GuestError(f"{iface} has no test address: {addr!r}")
+        host = addr.rsplit(".", 1)[0] + ".2"
+        stats = f"/sys/class/net/{iface}/statistics"
         for _ in range(tries):
+            before = self.out(f"cat {stats}/rx_packets {stats}/tx_packets")
             # busybox's static wget crashes here; a raw request via nc
             rc, out = self.sh("printf 'GET / HTTP/1.0\\r\\n\\r\\n' | "
-                              f"nc -w 3 10.0.2.2 {self.http.port} 2>&1",
+                              f"nc -w 3 {host} {self.http.port} 2>&1",
                               timeout=30)
-            if rc == 0 and TOKEN in out:
+            after = self.out(f"cat {stats}/rx_packets {stats}/tx_packets")
+            moved = all(int(b) < int(a) for b, a in
+                        zip(before.split(), after.split()))
+            if rc == 0 and TOKEN in out and moved:
                 return True
             time.sleep(0.5)
         return False
+
+    def e1000e(self):
+        """The BDFs of the e1000e functions, sorted."""
+        devs = sorted(self.out("ls /sys/bus/pci/drivers/e1000e").split())
+        return [d for d in devs if re.match(r"[0-9a-f]{4}:", d)]
+
+    def traffic_all(self, tries=20):
+        """The interfaces of the e1000e functions that carry no traffic."""
+        ifs = [self.iface(i) for i in range(len(self.e1000e()))]
+        return [i for i in ifs if not self.traffic(i, tries)]
 
     def wait_dmesg(self, pattern, count=1, timeout=60):
         """Wait until pattern occurs count times in the kernel log."""

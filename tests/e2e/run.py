@@ -21,7 +21,7 @@ import sys
 import time
 import traceback
 
-from aerpv import Guest, GuestError, uapi
+from aerpv import Guest, GuestError, nic_mac, nic_netdev, uapi
 from libvirt_scenario import Failure as LibvirtFailure, s_libvirt  # noqa: F401
 
 P = uapi()
@@ -65,7 +65,8 @@ def guest(ctx, driver=True, allow=(), **kw):
             g.load_driver()
             check(g.wait_dmesg("host-coordinated AER recovery enabled", 1, 30),
                   "virtio-aer-pv driver did not bind")
-        check(g.traffic(), "no traffic through the NIC before the error")
+        bad = g.traffic_all()
+        check(not bad, f"no traffic through {bad} before the error")
         yield g
         check_qemu_alive(g)
         bad = g.splats(allow)
@@ -86,9 +87,9 @@ def check_qemu_alive(g):
           + g.qemu_log()[-2000:])
 
 
-def phases(g, seq=None):
+def phases(g, seq=None, dev="nic0"):
     time.sleep(0.5)
-    return [p for s, p in g.phases("nic0") if seq is None or s == seq]
+    return [p for s, p in g.phases(dev) if seq is None or s == seq]
 
 
 def assert_no_guest_reset(g, dev="nic0"):
@@ -104,8 +105,8 @@ def assert_no_guest_reset(g, dev="nic0"):
     return c
 
 
-def fatal(ctx, mode, delay):
-    with guest(ctx) as g:
+def fatal(ctx, mode, delay, **kw):
+    with guest(ctx, **kw) as g:
         bdf = g.bdf()
         r = g.inject(severity="fatal", **{"host-reset": mode,
                                           "reset-delay-ms": delay})
@@ -118,6 +119,12 @@ def fatal(ctx, mode, delay):
               f"{c['accesses-after-reset-wait']}", flush=True)
         check(not c["in-reset"], "the host's reset never ended")
         log = g.dmesg()
+        # Which path the reset step took: the host's reset was done before
+        # the event, or the guest waited for its end.
+        waited = "waiting for host reset" in log
+        check(waited == (mode == "after"),
+              f"host reset {mode}: the guest {'' if waited else 'did not '}"
+              "wait for it")
         check("link reset skipped: host reset done" in log,
               "no 'link reset skipped' line")
         check("Root Port link has been reset" not in log,
@@ -134,8 +141,13 @@ def s_fatal_reset_before(ctx):
 
 
 def s_fatal_reset_after(ctx):
-    """fatal error, the host reset ends 200 ms after the notification"""
-    fatal(ctx, "after", 200)
+    """fatal error, the host reset ends 8 s after the notification: the
+    guest waits for it at its reset step"""
+    # Long enough that the reset cannot end before the guest reaches its
+    # reset step (error_detected against a device in reset is slow, see
+    # WAIT_RESET): then this would test "before" again.
+    fatal(ctx, "after", WAIT_RESET["reset-delay-ms"],
+          timeout_ms=WAIT_TIMEOUT_MS)
 
 
 def s_nonfatal_need_reset(ctx):
@@ -245,7 +257,8 @@ def s_two_devices(ctx):
             check(c["host-resets"] == 1, f"{dev}: host resets {c}")
         for b in (b0, b1):
             check(g.sysfs(b, "recovered") == "1", f"{b} not recovered")
-        check(g.traffic(), "no traffic after recovery")
+        bad = g.traffic_all()
+        check(not bad, f"no traffic through {bad} after recovery")
 
 
 def s_driver_not_loaded(ctx):
@@ -332,7 +345,8 @@ def s_multifunction_overlapping_errors(ctx):
               f"no recovered phase for seq {r2['seq']}")
         check("recovered" not in phases(g, r1["seq"]),
               f"an outcome of seq {r1['seq']} after seq {r2['seq']} came")
-        check(g.traffic(), "no traffic after recovery")
+        bad = g.traffic_all()
+        check(not bad, f"no traffic through {bad} after recovery")
 
 
 def s_nonfatal_storm(ctx):
@@ -404,11 +418,177 @@ def s_unbind_mid_recovery(ctx):
         assert_no_guest_reset(g)
 
 
+def s_requested_reset_failed(ctx):
+    """non-fatal, NEED_RESET; the reset the guest asks for fails:
+    perm_failure, no guest reset, and a later error still recovers"""
+    with guest(ctx, allow=[E1000E_AFTER_FAILURE]) as g:
+        bdf = g.bdf()
+        r = g.inject(severity="non-fatal", **{"request-reset": "failed"})
+        check(r["delivered"], "error not delivered")
+        check(g.wait_dmesg(FAILED, 1, 60) == 1, "recovery did not fail")
+        log = g.dmesg()
+        check("requesting link reset from host" in log,
+              "the guest did not ask for a reset")
+        check(f"host reset failed (seq {r['seq']})" in log,
+              "no log line for the failed reset")
+        check(RECOVERED not in log, "a recovery was reported successful")
+        check(g.sysfs(bdf, "failed") == "1", "failed != 1")
+        check(g.sysfs(bdf, "reset_requests") == "1", "reset_requests != 1")
+        ph = phases(g, r["seq"])
+        check("failed" in ph and "recovered" not in ph, f"phases {ph}")
+        assert_no_guest_reset(g)
+        recovers_later(g, bdf, 1)
+
+
+def s_requested_reset_late(ctx):
+    """the reset the guest asks for is answered after the guest's bound,
+    then never: each wait ends in time in perm_failure, the late answer
+    harms nothing, and a later error still recovers"""
+    with guest(ctx, allow=[E1000E_AFTER_FAILURE]) as g:
+        bdf = g.bdf()
+        # Answered 3 s after the request: past the guest's 2 s bound
+        t0 = time.monotonic()
+        r1 = g.inject(severity="non-fatal", **{"request-delay-ms": 3000})
+        check(g.wait_dmesg(FAILED, 1, 30) == 1, "recovery did not fail")
+        check(time.monotonic() - t0 < 15, "the wait was not bounded")
+        check(f"host reset did not complete within 2000 ms (seq {r1['seq']})"
+              in g.dmesg(), "no timeout log line")
+        time.sleep(3)           # the late answer comes in
+        check(g.sysfs(bdf, "state") == "idle", "the function never settled")
+        # Never answered, as far as the guest can tell: the modelled reset
+        # holds the device for 15 s, far past the guest's 2 s bound
+        r2 = g.inject(severity="non-fatal", **{"request-delay-ms": 15000})
+        check(g.wait_dmesg(FAILED, 2, 30) == 2, "recovery did not fail")
+        check(f"host reset did not complete within 2000 ms (seq {r2['seq']})"
+              in g.dmesg(), "no timeout log line")
+        for r in (r1, r2):
+            ph = phases(g, r["seq"])
+            check("failed" in ph and "recovered" not in ph,
+                  f"seq {r['seq']}: phases {ph}")
+        check(g.sysfs(bdf, "reset_requests") == "2", "reset_requests != 2")
+        check(g.sysfs(bdf, "timeouts") == "2", "timeouts != 2")
+        check(g.out("echo alive") == "alive", "guest not responsive")
+        assert_no_guest_reset(g)
+        wait_reset_over(g)
+        recovers_later(g, bdf, 1)
+
+
+def s_aer_message_channel_race(ctx):
+    """the host breaks the rule and an AER message for a managed function
+    comes with the channel's event: one recovery of each error, callbacks
+    never interleaved, no guest reset while aer-pv recovers"""
+    with guest(ctx, timeout_ms=WAIT_TIMEOUT_MS) as g:
+        bdf = g.bdf()
+        # The message while aer-pv's recovery waits for the host's reset:
+        # that recovery covers it.
+        r = recovery_waiting(g, **WAIT_RESET)
+        g.qmp("human-monitor-command",
+              **{"command-line": "pcie_aer_inject_error nic0 MALF_TLP"})
+        check(g.wait_dmesg(RECOVERED, 1, 60) == 1, "no recovery")
+        time.sleep(2)
+        log = g.dmesg()
+        check(len(re.findall(RECOVERED, log)) == 1,
+              "the message was recovered a second time")
+        check("AER message during recovery in step with the host: cleared"
+              in log, "no log line for the message aer-pv covered")
+        check("recovered the native way" not in log,
+              "the native path took the message in")
+        c = assert_no_guest_reset(g)
+        check(c["host-resets"] == 1, f"host resets {c}")
+        check("recovered" in phases(g, r["seq"]), "no recovered phase")
+        check(g.traffic(), "no traffic after recovery")
+
+        # Both at one moment: each error is recovered once, one after the
+        # other, and at most the native path resets the link, once.
+        g.out("dmesg -c >/dev/null")
+        r = g.inject(severity="fatal", **{"host-reset": "before"})
+        g.qmp("human-monitor-command",
+              **{"command-line": "pcie_aer_inject_error nic0 MALF_TLP"})
+        check(g.wait_dmesg(RECOVERED, 1, 60) >= 1, "no recovery")
+        time.sleep(3)
+        log = g.dmesg()
+        n = len(re.findall(RECOVERED, log))
+        check(1 <= n <= 2 and FAILED not in log,
+              f"{n} recoveries of two deliveries of one error")
+        # No callbacks of one recovery between the start and the end of
+        # the other: aer-pv's recovery is one run of its lines.
+        lines = [ln for ln in log.splitlines()
+                 if "error recovery in step with the host" in ln or
+                 RECOVERED in ln or "link has been reset" in ln or
+                 "link reset skipped" in ln]
+        start = [i for i, ln in enumerate(lines)
+                 if "error recovery in step with the host" in ln]
+        check(len(start) == 1, f"aer-pv recoveries: {lines}")
+        i = start[0]
+        check(i + 2 < len(lines) and
+              "link reset skipped" in lines[i + 1] and
+              RECOVERED in lines[i + 2], f"recoveries interleaved: {lines}")
+        for j, ln in enumerate(lines):
+            if "link has been reset" in ln:
+                check(j + 1 < len(lines) and RECOVERED in lines[j + 1],
+                      f"recoveries interleaved: {lines}")
+        c = g.resets()
+        check(c["link-resets"] <= 1 and c["function-resets"] == 0,
+              f"guest resets {c}")
+        check("recovered" in phases(g, r["seq"]), "no recovered phase")
+        print(f"  at one moment: {n} recoveries, {c['link-resets']} guest "
+              "link resets", flush=True)
+        check(g.traffic(), "no traffic after recovery")
+
+
+# An igb on pcie.0: a root-complex integrated endpoint, which has no link
+# of its own but has FLR
+IGB_RCIEP = ["-netdev", nic_netdev("ni", 12),
+             "-device", "igb,id=igb0,bus=pcie.0,addr=0x5,netdev=ni,"
+             f"romfile=,mac={nic_mac(12)}"]
+
+
+def s_function_reset_integrated_igb(ctx):
+    """an error on an RCiEP (igb on pcie.0) that igb answers with
+    NEED_RESET, and the host did not reset: the guest asks the host for a
+    FUNCTION reset, the host resets that function once, the guest resets
+    nothing itself"""
+    with guest(ctx, extra=IGB_RCIEP) as g:
+        bdf = "0000:00:05.0"
+        check(g.out(f"basename $(readlink /sys/bus/pci/devices/{bdf}/driver)")
+              == "igb", "igb not bound to the RCiEP")
+        check(g.out(f"cat /sys/bus/pci/devices/{bdf}/aer_pv/state") == "idle",
+              "no aer_pv attributes on the RCiEP")
+        iface = g.out(f"ls /sys/bus/pci/devices/{bdf}/net")
+        check(g.traffic(iface), f"no traffic through {iface} before the error")
+        # 6.12's igb answers a non-fatal error with CAN_RECOVER and asks
+        # for a reset only on a frozen channel: a fatal error, which the
+        # host did not reset.
+        r = g.inject(id="igb0", severity="fatal", **{"host-reset": "none"})
+        check(r["delivered"], "error not delivered")
+        check(g.wait_dmesg(RECOVERED, 1, 60) == 1, "no recovery")
+        log = g.dmesg()
+        check(f"requesting function reset from host (seq {r['seq']})" in log,
+              "the guest did not ask for a function reset")
+        check("requesting link reset" not in log, "the guest asked for a link")
+        check(f"link reset skipped: host reset done (seq {r['seq']}, "
+              "function reset)" in log, "not resumed on the host's FLR")
+        c = assert_no_guest_reset(g, "igb0")
+        check(c["host-resets"] == 1,
+              f"host resets of igb0: {c['host-resets']}, want 1")
+        check(g.sysfs(bdf, "reset_requests") == "1", "reset_requests != 1")
+        check(g.sysfs(bdf, "host_resets") == "1", "host_resets != 1")
+        check(g.sysfs(bdf, "recovered") == "1", "recovered != 1")
+        ph = phases(g, r["seq"], "igb0")
+        check(ph[:1] == ["detected"] and "recovered" in ph, f"phases {ph}")
+        check(g.traffic(iface), f"no traffic through {iface} after recovery")
+        assert_no_guest_reset(g, "nic0")
+
+
 def recovers_later(g, bdf, n):
-    """A later valid error still recovers: n recoveries in all, traffic."""
+    """A later valid error still recovers: exactly n recoveries in all,
+    traffic."""
     g.inject(severity="fatal", **{"host-reset": "before"})
-    check(g.wait_dmesg(RECOVERED, n, 60) >= n,
-          "a later valid error was not recovered")
+    got = g.wait_dmesg(RECOVERED, n, 60)
+    time.sleep(1)
+    got = len(re.findall(RECOVERED, g.dmesg()))
+    check(got == n, f"{got} recoveries in all, want {n}: the later valid "
+          "error was not recovered, or recovered more than once")
     check(g.traffic(), "no traffic after the later recovery")
 
 
@@ -563,8 +743,8 @@ def s_allocation_failures_during_recovery(ctx):
 HOTPLUG_NIC = ["-global", "ICH9-LPC.acpi-pci-hotplug-with-bridge-support=off",
                "-device", "pcie-root-port,id=rp9,bus=pcie.0,chassis=9,"
                "slot=9,hotplug=on",
-               "-netdev", "user,id=n9",
-               "-device", "e1000e,id=nic9,bus=rp9,netdev=n9"]
+               "-netdev", nic_netdev("n9", 11),
+               "-device", f"e1000e,id=nic9,bus=rp9,netdev=n9,mac={nic_mac(11)}"]
 
 
 def s_device_unplugged_mid_recovery(ctx):
@@ -986,7 +1166,9 @@ ORDER = ["s_fatal_reset_before", "s_fatal_reset_after",
          "s_correctable", "s_host_reset_never_completes",
          "s_host_reset_fails", "s_second_error_during_recovery",
          "s_two_devices", "s_driver_not_loaded", "s_aer_message_suppressed",
-         "s_native_aer_for_managed_function",
+         "s_native_aer_for_managed_function", "s_aer_message_channel_race",
+         "s_requested_reset_failed", "s_requested_reset_late",
+         "s_function_reset_integrated_igb",
          "s_multifunction_overlapping_errors", "s_nonfatal_storm",
          "s_module_unloaded_mid_recovery",
          "s_device_unplugged_mid_recovery",

@@ -97,30 +97,29 @@ static void check(const struct aer_pv_core *core)
 	}
 }
 
-/* The newest seq of a set of resets; 0 for none */
-static u32 newest_seq(const struct aer_pv_core *core, u64 set)
+/*
+ * The kinds of reset done for @t that cover unit @rec: of the kind it
+ * needs, and of the kind every unit of the error needs
+ */
+static u8 covering(const struct aer_pv_rec *rec, const struct aer_pv_reset *t)
 {
-	u32 seq = 0;
-	unsigned int i;
-
-	for (i = 0; i < AER_PV_MAX_RESETS; i++)
-		if ((set & (1ULL << i)) &&
-		    (!seq || aer_pv_seq_after(core->resets[i].seq, seq)))
-			seq = core->resets[i].seq;
-	return seq;
+	return rec->kind == VIRTIO_AER_PV_RESET_KIND_FUNCTION &&
+	       t->need == VIRTIO_AER_PV_RESET_KIND_FUNCTION ?
+	       VIRTIO_AER_PV_EVF_RESET_LINK | VIRTIO_AER_PV_EVF_RESET_FUNCTION :
+	       VIRTIO_AER_PV_EVF_RESET_LINK;
 }
 
 /*
  * What the reset step was told: never past a reset in flight, never a
- * reset for errors that a done reset covers (one not older than the
- * newest running error), never a native reset of an error the host reset.
+ * reset for an error that a done reset of a covering kind covers (one not
+ * older than it), never a native reset of an error the host reset that
+ * way.
  */
 static void check_action(const struct aer_pv_core *core, unsigned int r,
 			 const struct aer_pv_action *act)
 {
 	const struct aer_pv_rec *rec = &core->recs[r];
 	u64 set = rec->cur.resets | rec->next.resets;
-	u32 cur = newest_seq(core, rec->cur.resets);
 	unsigned int i;
 
 	switch (act->type) {
@@ -138,15 +137,19 @@ static void check_action(const struct aer_pv_core *core, unsigned int r,
 			if (!(set & (1ULL << i)))
 				continue;
 			if (t->state == VIRTIO_AER_PV_RESET_DONE &&
-			    !aer_pv_seq_after(cur, t->seq))
+			    (t->done & covering(rec, t)) &&
+			    !aer_pv_seq_after(act->seq, t->seq))
 				fail("a second reset for covered errors", r);
 			if (t->seq != act->seq)
 				continue;
-			if (act->type == AER_PV_ACT_NATIVE && t->host)
+			if (act->type == AER_PV_ACT_NATIVE && t->host &&
+			    (t->done & covering(rec, t)))
 				fail("native reset after the host's", r);
 			if (act->type == AER_PV_ACT_REQUEST &&
-			    (t->req != AER_PV_REQ_SENT ||
-			     t->state != VIRTIO_AER_PV_RESET_NONE))
+			    (t->req != AER_PV_REQ_SENT || t->native ||
+			     (t->done & covering(rec, t)) ||
+			     t->state == VIRTIO_AER_PV_RESET_PENDING ||
+			     t->state == VIRTIO_AER_PV_RESET_FAILED))
 				fail("request for a reset already done", r);
 		}
 		break;
@@ -159,6 +162,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 {
 	static struct aer_pv_core core;
 	u32 expect[AER_PV_MAX_RECS] = {};
+	bool step_failed[AER_PV_MAX_RECS] = {};
 	struct aer_pv_response resp;
 	struct aer_pv_action act;
 	struct aer_pv_input in;
@@ -216,6 +220,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 			in.timeout_ns = 1000;
 			aer_pv_step(&core, &in, now, &act);
 			check_action(&core, r, &act);
+			step_failed[r] |= act.type == AER_PV_ACT_FAIL;
 			if (act.type == AER_PV_ACT_REQUEST)
 				expect[r] = act.seq;
 			break;
@@ -227,15 +232,19 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 			in.rec = r;
 			aer_pv_step(&core, &in, now, &act);
 			check_action(&core, r, &act);
+			step_failed[r] |= act.type == AER_PV_ACT_FAIL;
 			if (act.type == AER_PV_ACT_REQUEST)
 				expect[r] = act.seq;
 			break;
 		case 4:		/* the host answers a request: 8 raw bytes */
 			if (size < 9)
 				return 0;
-			if (core.recs[r].state == AER_PV_WAIT_REQ && expect[r]) {
+			/* To its unit, or to the channel once it gave up */
+			if (expect[r]) {
 				in.type = AER_PV_IN_RESPONSE;
-				in.rec = r;
+				in.rec = core.recs[r].state == AER_PV_WAIT_REQ ?
+					 r : AER_PV_NO_REC;
+				in.seq = expect[r];
 				if (aer_pv_decode_response(VIRTIO_AER_PV_REQ_RESET,
 							   data + 1, 8, &resp) ==
 				    AER_PV_OK && resp.seq == expect[r])
@@ -243,6 +252,8 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 				expect[r] = 0;
 				aer_pv_step(&core, &in, now, &act);
 				check_action(&core, r, &act);
+				step_failed[r] |= in.rec == r &&
+						  act.type == AER_PV_ACT_FAIL;
 				if (act.type == AER_PV_ACT_REQUEST)
 					expect[r] = act.seq;
 			}
@@ -258,8 +269,10 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 			in.type = AER_PV_IN_DONE;
 			in.rec = r;
 			in.recovered = data[0] & 0x40;
-			expect[r] = 0;
 			aer_pv_step(&core, &in, now, &act);
+			if (act.recovered && step_failed[r])
+				fail("recovered though its reset step failed", r);
+			step_failed[r] = false;
 			break;
 		case 6:
 			in.type = AER_PV_IN_FN_GONE;

@@ -189,6 +189,7 @@ static enum aer_pv_act_type answer(struct kunit *test, u32 bridge, u8 status,
 	struct aer_pv_input in = {
 		.type = AER_PV_IN_RESPONSE,
 		.rec = rec_of(test, bridge),
+		.seq = seq,
 		.resp = &resp,
 	};
 
@@ -198,7 +199,35 @@ static enum aer_pv_act_type answer(struct kunit *test, u32 bridge, u8 status,
 
 static enum aer_pv_act_type no_answer(struct kunit *test, u32 bridge)
 {
-	return run(test->priv, AER_PV_IN_RESPONSE, rec_of(test, bridge), 0);
+	struct fsm_ctx *c = test->priv;
+	struct aer_pv_input in = {
+		.type = AER_PV_IN_RESPONSE,
+		.rec = rec_of(test, bridge),
+		.seq = rec(test, bridge)->req_seq,
+	};
+
+	aer_pv_step(&c->core, &in, c->now, &c->act);
+	return c->act.type;
+}
+
+/* The answer to request @seq of a unit that gave up on it, of @kind */
+static enum aer_pv_act_type late_answer(struct fsm_ctx *c, u8 status,
+					u8 kind, u32 seq)
+{
+	struct aer_pv_response resp = {
+		.status = status,
+		.reset_kind = kind,
+		.seq = seq,
+	};
+	struct aer_pv_input in = {
+		.type = AER_PV_IN_RESPONSE,
+		.rec = AER_PV_NO_REC,
+		.seq = seq,
+		.resp = &resp,
+	};
+
+	aer_pv_step(&c->core, &in, c->now, &c->act);
+	return c->act.type;
 }
 
 static enum aer_pv_act_type done(struct kunit *test, u32 bridge, bool ok)
@@ -230,7 +259,7 @@ static void fatal_host_reset_done_first_skips_guest_reset(struct kunit *test)
 
 	KUNIT_ASSERT_EQ(test, host_error(c, 1, SEV_F, R_DONE, FN_A), AER_PV_OK);
 	KUNIT_EXPECT_EQ(test, c->act.type, AER_PV_ACT_START);
-	KUNIT_EXPECT_EQ(test, c->act.start, BIT(rec_of(test, BR_1)));
+	KUNIT_EXPECT_EQ(test, c->act.start, BIT_ULL(rec_of(test, BR_1)));
 	KUNIT_EXPECT_TRUE(test, c->act.log);
 	KUNIT_EXPECT_TRUE(test, rec(test, BR_1)->frozen);
 	KUNIT_EXPECT_EQ(test, rec(test, BR_1)->state, AER_PV_DETECTED);
@@ -624,7 +653,7 @@ static void shared_nonfatal_error_runs_frozen(struct kunit *test)
 	static const u32 fns[] = { FN_A, FN_C };
 
 	host_error_n(c, 1, SEV_NF, R_NONE, 2, fns);
-	KUNIT_EXPECT_EQ(test, hweight32(c->act.start), 2);
+	KUNIT_EXPECT_EQ(test, hweight64(c->act.start), 2);
 	KUNIT_EXPECT_TRUE(test, rec(test, BR_1)->frozen);
 	KUNIT_EXPECT_TRUE(test, rec(test, BR_2)->frozen);
 	KUNIT_EXPECT_EQ(test, reset_step(test, BR_2), AER_PV_ACT_REQUEST);
@@ -671,7 +700,7 @@ static void two_functions_one_port_one_recovery(struct kunit *test)
 
 	KUNIT_ASSERT_EQ(test, host_error_n(c, 1, SEV_F, R_PENDING, 2, fns),
 			AER_PV_OK);
-	KUNIT_EXPECT_EQ(test, hweight32(c->act.start), 1);
+	KUNIT_EXPECT_EQ(test, hweight64(c->act.start), 1);
 	KUNIT_EXPECT_EQ(test, hweight32(rec(test, BR_1)->cur.fns), 2);
 	KUNIT_EXPECT_EQ(test, reset_step(test, BR_1), AER_PV_ACT_WAIT);
 	host_reset(c, 1, R_DONE);
@@ -737,7 +766,7 @@ static void one_host_reset_shared_by_two_ports(struct kunit *test)
 	static const u32 fns[] = { FN_A, FN_C };
 
 	host_error_n(c, 1, SEV_F, R_PENDING, 2, fns);
-	KUNIT_EXPECT_EQ(test, hweight32(c->act.start), 2);
+	KUNIT_EXPECT_EQ(test, hweight64(c->act.start), 2);
 	KUNIT_EXPECT_EQ(test, reset_step(test, BR_1), AER_PV_ACT_WAIT);
 	KUNIT_EXPECT_EQ(test, reset_step(test, BR_2), AER_PV_ACT_WAIT);
 	KUNIT_EXPECT_EQ(test, resets_in_use(c), 1u);
@@ -908,20 +937,86 @@ static void full_table_forgets_an_idle_function(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, aer_pv_find_fn(&c->core, AER_PV_FN_ID(2, 0, 0)));
 }
 
-/* Only functions in recoveries fill the table for good: then it says so. */
-static void table_full_of_recoveries_is_counted(struct kunit *test)
+/*
+ * Review finding: a full table ended an error with neither callback.  A
+ * host that names more functions than it manages breaks the protocol: it
+ * is counted, and the function still gets error_detected and then
+ * perm_failure, through its unit, without an entry of its own.
+ */
+static void function_beyond_the_table_gets_perm_failure(struct kunit *test)
 {
 	struct fsm_ctx *c = test->priv;
+	u32 extra = AER_PV_FN_ID(2, 99, 0);
 	unsigned int i;
 
-	for (i = 0; i < AER_PV_MAX_FNS; i++)
+	for (i = 0; i < c->core.nr_fns; i++)
 		KUNIT_ASSERT_EQ(test, host_error(c, i + 1, SEV_F, R_DONE,
 						 AER_PV_FN_ID(2, i, 0)),
 				AER_PV_OK);
-	KUNIT_EXPECT_EQ(test, host_error(c, 100, SEV_F, R_DONE,
-					 AER_PV_FN_ID(2, 99, 0)),
-			AER_PV_DROP_TABLE_FULL);
-	KUNIT_EXPECT_EQ(test, c->core.verdicts[AER_PV_DROP_TABLE_FULL], 1ull);
+	KUNIT_EXPECT_EQ(test, host_error(c, 100, SEV_NF, R_NONE, extra),
+			AER_PV_OK);
+	KUNIT_EXPECT_EQ(test, c->act.type, AER_PV_ACT_START);
+	KUNIT_EXPECT_EQ(test, c->act.start, BIT_ULL(rec_of(test, extra)));
+	KUNIT_EXPECT_EQ(test, c->act.untracked, 1);
+	KUNIT_EXPECT_TRUE(test, c->act.log);
+	KUNIT_EXPECT_EQ(test, c->core.untracked, 1ull);
+	KUNIT_EXPECT_NULL(test, aer_pv_find_fn(&c->core, extra));
+	KUNIT_EXPECT_TRUE(test, rec(test, extra)->frozen);
+	KUNIT_EXPECT_EQ(test, rec(test, extra)->cur.untracked_fn, extra);
+	KUNIT_EXPECT_EQ(test, reset_step(test, extra), AER_PV_ACT_FAIL);
+	KUNIT_EXPECT_EQ(test, c->act.why, AER_PV_WHY_UNTRACKED);
+	KUNIT_EXPECT_EQ(test, done(test, extra, true), AER_PV_ACT_NONE);
+	KUNIT_EXPECT_FALSE(test, c->act.recovered);
+	KUNIT_EXPECT_EQ(test, aer_pv_find_rec(&c->core, extra), AER_PV_NO_REC);
+}
+
+/* The table holds what the host said it manages, and a breach fails. */
+static void table_is_sized_by_the_host(struct kunit *test)
+{
+	struct fsm_ctx *c = test->priv;
+
+	c->core.nr_fns = 1;
+	KUNIT_EXPECT_EQ(test, host_error(c, 1, SEV_F, R_PENDING, FN_A),
+			AER_PV_OK);
+	KUNIT_EXPECT_EQ(test, host_error(c, 2, SEV_F, R_PENDING, FN_C),
+			AER_PV_OK);
+	KUNIT_EXPECT_EQ(test, c->act.untracked, 1);
+	KUNIT_EXPECT_NULL(test, aer_pv_find_fn(&c->core, FN_C));
+	KUNIT_EXPECT_EQ(test, reset_step(test, BR_2), AER_PV_ACT_FAIL);
+	KUNIT_EXPECT_EQ(test, c->act.why, AER_PV_WHY_UNTRACKED);
+	/* The tracked one is not held up by it. */
+	KUNIT_EXPECT_EQ(test, reset_step(test, BR_1), AER_PV_ACT_WAIT);
+	host_reset(c, 1, R_DONE);
+	KUNIT_EXPECT_EQ(test, wake(test, BR_1), AER_PV_ACT_RESUME);
+}
+
+/*
+ * Review finding: with a full table, an event naming two new functions
+ * under different bridges evicted the first for the second, which was
+ * still idle because the event's recoveries start only after it is
+ * taken in.  That function never heard of its error.
+ */
+static void eviction_spares_the_functions_of_the_event(struct kunit *test)
+{
+	struct fsm_ctx *c = test->priv;
+	static const u32 fns[] = { AER_PV_FN_ID(3, 1, 0), AER_PV_FN_ID(3, 2, 0) };
+	unsigned int i;
+
+	for (i = 0; i < c->core.nr_fns; i++)
+		KUNIT_ASSERT_EQ(test, host_error(c, i + 1, SEV_COR, R_NONE,
+						 AER_PV_FN_ID(2, i, 0)),
+				AER_PV_OK);
+	KUNIT_EXPECT_EQ(test, host_error_n(c, 100, SEV_F, R_DONE, 2, fns),
+			AER_PV_OK);
+	KUNIT_EXPECT_EQ(test, c->act.untracked, 0);
+	KUNIT_EXPECT_EQ(test, hweight64(c->act.start), 2);
+	for (i = 0; i < ARRAY_SIZE(fns); i++) {
+		KUNIT_EXPECT_NOT_NULL(test, aer_pv_find_fn(&c->core, fns[i]));
+		KUNIT_EXPECT_EQ(test, hweight32(rec(test, fns[i])->cur.fns), 1);
+		KUNIT_EXPECT_EQ(test, stats(test, fns[i])->errors[SEV_F], 1ull);
+		KUNIT_EXPECT_EQ(test, reset_step(test, fns[i]),
+				AER_PV_ACT_RESUME);
+	}
 }
 
 /*
@@ -976,7 +1071,11 @@ static void answer_of_another_kind_fails(struct kunit *test)
 		.reset_kind = K_FUNC,
 		.seq = 1,
 	};
-	struct aer_pv_input in = { .type = AER_PV_IN_RESPONSE, .resp = &resp };
+	struct aer_pv_input in = {
+		.type = AER_PV_IN_RESPONSE,
+		.seq = 1,
+		.resp = &resp,
+	};
 
 	host_error(c, 1, SEV_NF, R_NONE, FN_A);
 	KUNIT_EXPECT_EQ(test, reset_step(test, BR_1), AER_PV_ACT_REQUEST);
@@ -1013,7 +1112,11 @@ static void unsent_request_fails_only_its_unit(struct kunit *test)
 {
 	struct fsm_ctx *c = test->priv;
 	static const u32 fns[] = { FN_A, FN_C };
-	struct aer_pv_input in = { .type = AER_PV_IN_RESPONSE, .unsent = true };
+	struct aer_pv_input in = {
+		.type = AER_PV_IN_RESPONSE,
+		.seq = 1,
+		.unsent = true,
+	};
 
 	host_error_n(c, 1, SEV_NF, R_NONE, 2, fns);
 	KUNIT_EXPECT_EQ(test, reset_step(test, BR_1), AER_PV_ACT_REQUEST);
@@ -1142,6 +1245,181 @@ static void late_answer_is_ignored(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, done(test, BR_1, false), AER_PV_ACT_NONE);
 }
 
+/*
+ * Review finding: an answer to a request whose unit gave up on it (a
+ * timeout, a hot-unplug) only freed its tag.  The reset stayed asked for,
+ * and every other unit of that error waited out its deadline and failed,
+ * though the host had reset.
+ */
+static void answer_after_the_requester_gave_up_settles_the_reset(struct kunit *test)
+{
+	struct fsm_ctx *c = test->priv;
+	static const u32 fns[] = { FN_A, FN_C };
+
+	host_error_n(c, 1, SEV_NF, R_NONE, 2, fns);
+	KUNIT_EXPECT_EQ(test, reset_step(test, BR_1), AER_PV_ACT_REQUEST);
+	c->now = TIMEOUT_NS / 2;
+	KUNIT_EXPECT_EQ(test, reset_step(test, BR_2), AER_PV_ACT_WAIT);
+	c->now = TIMEOUT_NS;
+	KUNIT_EXPECT_EQ(test, wake(test, BR_1), AER_PV_ACT_FAIL);
+	KUNIT_EXPECT_EQ(test, c->act.why, AER_PV_WHY_TIMEOUT);
+	KUNIT_EXPECT_EQ(test, done(test, BR_1, false), AER_PV_ACT_NONE);
+	KUNIT_EXPECT_EQ(test, wake(test, BR_2), AER_PV_ACT_WAIT);
+
+	KUNIT_EXPECT_EQ(test, late_answer(c, VIRTIO_AER_PV_S_OK, K_LINK, 1),
+			AER_PV_ACT_NONE);
+	KUNIT_EXPECT_EQ(test, wake(test, BR_2), AER_PV_ACT_RESUME);
+	KUNIT_EXPECT_EQ(test, stats(test, FN_C)->host_resets, 1ull);
+	/* A second copy of it is for nobody. */
+	KUNIT_EXPECT_EQ(test, late_answer(c, VIRTIO_AER_PV_S_FAILED, 0, 1),
+			AER_PV_ACT_NONE);
+	KUNIT_EXPECT_EQ(test, done(test, BR_2, true), AER_PV_ACT_NONE);
+	KUNIT_EXPECT_EQ(test, stats(test, FN_C)->recovered, 1ull);
+}
+
+/*
+ * An error of severity @sev that an RCiEP and a function below Root Port 1
+ * share; the host reset them as @reset says, of @kind, and can do the
+ * resets of @flags.
+ */
+static enum aer_pv_verdict rciep_and_port_share_an_error(struct fsm_ctx *c,
+							 u8 sev, u8 reset,
+							 u8 kind, u16 flags)
+{
+	static const u32 fns[] = { FN_E, FN_A };
+	struct virtio_aer_pv_error_event w = {};
+	unsigned int i;
+
+	c->core.reset_kinds = true;
+	w.type = cpu_to_le16(VIRTIO_AER_PV_EVT_ERROR);
+	w.flags = cpu_to_le16(flags);
+	w.seq = cpu_to_le32(1);
+	w.severity = sev;
+	w.reset = reset;
+	w.reset_kind = kind;
+	w.nr_funcs = ARRAY_SIZE(fns);
+	for (i = 0; i < ARRAY_SIZE(fns); i++) {
+		w.funcs[i].segment = cpu_to_le16(AER_PV_FN_SEG(fns[i]));
+		w.funcs[i].bus = AER_PV_FN_BUS(fns[i]);
+		w.funcs[i].devfn = AER_PV_FN_DEVFN(fns[i]);
+	}
+	return feed(c, &w, sizeof(w));
+}
+
+#define ALL_KINDS	(VIRTIO_AER_PV_EVF_RESET_LINK | \
+			 VIRTIO_AER_PV_EVF_RESET_FUNCTION)
+
+/*
+ * Review finding: any reset done covered every unit, whatever its kind,
+ * so an RCiEP's function reset passed for the link reset a Root Port's
+ * unit needed, and the kind a unit got depended on which one reached its
+ * reset step first.
+ */
+static void function_reset_does_not_cover_a_link(struct kunit *test)
+{
+	struct fsm_ctx *c = test->priv;
+
+	rciep_and_port_share_an_error(c, SEV_NF, R_DONE, K_FUNC, ALL_KINDS);
+	KUNIT_EXPECT_EQ(test, reset_step(test, BR_1), AER_PV_ACT_REQUEST);
+	KUNIT_EXPECT_EQ(test, c->act.kind, K_LINK);
+	KUNIT_EXPECT_EQ(test, c->act.seq, 1u);
+	KUNIT_EXPECT_EQ(test, c->act.fn, FN_A);
+	/* The RCiEP does not resume while the link reset is to come. */
+	KUNIT_EXPECT_EQ(test, reset_step(test, FN_E), AER_PV_ACT_WAIT);
+	KUNIT_EXPECT_EQ(test, answer(test, BR_1, VIRTIO_AER_PV_S_OK, 1),
+			AER_PV_ACT_RESUME);
+	KUNIT_EXPECT_EQ(test, c->act.kind, K_LINK);
+	KUNIT_EXPECT_EQ(test, wake(test, FN_E), AER_PV_ACT_RESUME);
+	KUNIT_EXPECT_EQ(test, c->act.kind, K_LINK);
+	KUNIT_EXPECT_EQ(test, stats(test, FN_A)->reset_requests, 1ull);
+}
+
+/*
+ * Model finding (kinds): the RCiEP's unit asked for a function reset and
+ * resumed on it; the Port's unit then asked for the link reset it needed,
+ * which reached the RCiEP on the same host link during its resume.  A
+ * request for an error is for the kind that covers all its units.
+ */
+static void request_covers_every_unit_of_the_error(struct kunit *test)
+{
+	struct fsm_ctx *c = test->priv;
+
+	rciep_and_port_share_an_error(c, SEV_NF, R_NONE,
+				      VIRTIO_AER_PV_RESET_KIND_NONE, ALL_KINDS);
+	KUNIT_EXPECT_EQ(test, reset_step(test, FN_E), AER_PV_ACT_REQUEST);
+	KUNIT_EXPECT_EQ(test, c->act.kind, K_LINK);
+	KUNIT_EXPECT_EQ(test, reset_step(test, BR_1), AER_PV_ACT_WAIT);
+	KUNIT_EXPECT_EQ(test, late_answer(c, VIRTIO_AER_PV_S_OK, K_LINK, 1),
+			AER_PV_ACT_NONE);
+	KUNIT_EXPECT_EQ(test, wake(test, FN_E), AER_PV_ACT_RESUME);
+	KUNIT_EXPECT_EQ(test, wake(test, BR_1), AER_PV_ACT_RESUME);
+	KUNIT_EXPECT_EQ(test, stats(test, FN_A)->reset_requests, 0ull);
+}
+
+/*
+ * Model finding (kinds): an error names an RCiEP and a function below a
+ * Root Port, and the host can do only an FLR.  The Port's unit reset its
+ * link natively; the RCiEP's unit then asked the host for the FLR, which
+ * the host does for every function the error names: the Port's function
+ * was reset by the host in the middle of its own recovery.  Once one unit
+ * went native for an error, none asks the host for it.
+ */
+static void native_reset_keeps_the_host_off_the_others(struct kunit *test)
+{
+	struct fsm_ctx *c = test->priv;
+	enum aer_pv_verdict v;
+
+	v = rciep_and_port_share_an_error(c, SEV_F, R_NONE,
+					  VIRTIO_AER_PV_RESET_KIND_NONE,
+					  VIRTIO_AER_PV_EVF_RESET_FUNCTION);
+	KUNIT_ASSERT_EQ(test, v, AER_PV_OK);
+	KUNIT_EXPECT_EQ(test, reset_step(test, BR_1), AER_PV_ACT_NATIVE);
+	KUNIT_EXPECT_EQ(test, reset_step(test, FN_E), AER_PV_ACT_NATIVE);
+	KUNIT_EXPECT_EQ(test, c->act.kind, K_FUNC);
+	KUNIT_EXPECT_EQ(test, stats(test, FN_E)->reset_requests, 0ull);
+}
+
+/* A link reset resets every function below it: it covers an FLR. */
+static void link_reset_covers_a_function(struct kunit *test)
+{
+	struct fsm_ctx *c = test->priv;
+
+	rciep_and_port_share_an_error(c, SEV_NF, R_NONE,
+				      VIRTIO_AER_PV_RESET_KIND_NONE, ALL_KINDS);
+	KUNIT_EXPECT_EQ(test, reset_step(test, BR_1), AER_PV_ACT_REQUEST);
+	KUNIT_EXPECT_EQ(test, reset_step(test, FN_E), AER_PV_ACT_WAIT);
+	KUNIT_EXPECT_EQ(test, answer(test, BR_1, VIRTIO_AER_PV_S_OK, 1),
+			AER_PV_ACT_RESUME);
+	KUNIT_EXPECT_EQ(test, wake(test, FN_E), AER_PV_ACT_RESUME);
+	KUNIT_EXPECT_EQ(test, c->act.kind, K_LINK);
+	KUNIT_EXPECT_EQ(test, stats(test, FN_E)->reset_requests, 0ull);
+}
+
+/*
+ * Review finding: pcie_do_recovery() returns its drivers' vote at its
+ * failed: label, so a frozen recovery whose drivers all said CAN_RECOVER
+ * and whose reset step then failed came back RECOVERED, and the host was
+ * told so while the drivers got perm_failure.
+ */
+static void failed_reset_step_is_reported_failed(struct kunit *test)
+{
+	struct fsm_ctx *c = test->priv;
+
+	host_error(c, 1, SEV_F, R_PENDING, FN_A);
+	KUNIT_EXPECT_EQ(test, reset_step(test, BR_1), AER_PV_ACT_WAIT);
+	host_reset(c, 1, R_FAILED);
+	KUNIT_EXPECT_EQ(test, wake(test, BR_1), AER_PV_ACT_FAIL);
+	KUNIT_EXPECT_EQ(test, done(test, BR_1, true), AER_PV_ACT_NONE);
+	KUNIT_EXPECT_FALSE(test, c->act.recovered);
+	KUNIT_EXPECT_EQ(test, stats(test, FN_A)->failed, 1ull);
+	KUNIT_EXPECT_EQ(test, stats(test, FN_A)->recovered, 0ull);
+	/* The next recovery is judged on its own. */
+	host_error(c, 2, SEV_F, R_DONE, FN_A);
+	KUNIT_EXPECT_EQ(test, reset_step(test, BR_1), AER_PV_ACT_RESUME);
+	done(test, BR_1, true);
+	KUNIT_EXPECT_TRUE(test, c->act.recovered);
+}
+
 static void names_are_complete(struct kunit *test)
 {
 	unsigned int i;
@@ -1192,7 +1470,15 @@ static struct kunit_case aer_pv_fsm_cases[] = {
 	KUNIT_CASE(seq_wraps),
 	KUNIT_CASE(unknown_function_is_dropped),
 	KUNIT_CASE(full_table_forgets_an_idle_function),
-	KUNIT_CASE(table_full_of_recoveries_is_counted),
+	KUNIT_CASE(function_beyond_the_table_gets_perm_failure),
+	KUNIT_CASE(table_is_sized_by_the_host),
+	KUNIT_CASE(eviction_spares_the_functions_of_the_event),
+	KUNIT_CASE(answer_after_the_requester_gave_up_settles_the_reset),
+	KUNIT_CASE(function_reset_does_not_cover_a_link),
+	KUNIT_CASE(request_covers_every_unit_of_the_error),
+	KUNIT_CASE(link_reset_covers_a_function),
+	KUNIT_CASE(native_reset_keeps_the_host_off_the_others),
+	KUNIT_CASE(failed_reset_step_is_reported_failed),
 	KUNIT_CASE(new_function_does_not_wipe_a_busy_unit),
 	KUNIT_CASE(native_reset_covers_the_pending_error),
 	KUNIT_CASE(answer_of_another_kind_fails),

@@ -1,8 +1,8 @@
 /*
  * SPDX-License-Identifier: GPL-2.0
  *
- * aer_pv.pml - Promela model of the aer-pv recovery (guest core v2, issue
- * 12) AS IMPLEMENTED, for the SPIN model checker.  scripts/verify.sh runs
+ * aer_pv.pml - Promela model of the aer-pv recovery (guest core v3, issue
+ * 20) AS IMPLEMENTED, for the SPIN model checker.  scripts/verify.sh runs
  * it; tests/model/drift.py checks that its constants (the #defines below
  * with VIRTIO_AER_PV_ and AER_PV_ names) have the values of
  * include/uapi/linux/virtio_aer_pv.h, drivers/pci/pcie/aer_pv/fsm.h and
@@ -16,12 +16,17 @@
  *           fsm_newest, fsm_prune, fsm_fold, fsm_err_frozen, fsm_start,
  *           fsm_on_error, fsm_on_reset, fsm_fail, fsm_decide,
  *           fsm_on_response, fsm_on_done, fsm_on_fn_gone, fsm_on_down,
- *           fsm_gc_resets), aer_pv_step() for IN_RESET_STEP, IN_WAKE and
- *           IN_RESPONSE as fsm_step, for IN_DONE as fsm_step_done.  Its
- *           tables as fsm.h has them: function slots (aer_pv_first_fn()
- *           picks the lowest), recovery units (state, frozen, why,
- *           req_seq, req_fn, native_seq, fns, deadline, cur and next),
- *           one reset object per host error (state, req, host, fns).
+ *           fsm_gc_resets, fsm_answer, and aer_pv_evict_fn() and
+ *           aer_pv_need() inside fsm_take_fn and fsm_on_error),
+ *           aer_pv_step() for IN_RESET_STEP, IN_WAKE and IN_RESPONSE as
+ *           fsm_step, for IN_DONE as fsm_step_done, and IN_RESPONSE with
+ *           AER_PV_NO_REC (the channel's answer work) as fsm_orphan.  Its
+ *           tables as fsm.h has them: TABLE function slots
+ *           (aer_pv_first_fn() picks the lowest), recovery units (state,
+ *           frozen, why, kind, req_seq, native_seq, fns, deadline, cur and
+ *           next, each with untracked and untracked_fn), one reset object
+ *           per host error (state, req, host, fns, shared, done, req_kind,
+ *           refused, kinds, need, native, req_fn).
  *  glue     channel.c and recovery.c.  proctype events() is the event
  *           work with aer_pv_channel_event(): IN_EVENT (the bridges are
  *           the topology's), then queue_work() for every unit in
@@ -35,7 +40,8 @@
  *           IN_RESPONSE; a change (gen) or the deadline: IN_WAKE);
  *           RESUME or NATIVE (aer_pv_native_reset() of the bridge):
  *           slot_reset, resume; FAIL: perm_failure; aer_pv_detach() of
- *           a request still out.  Then IN_DONE, which may START the
+ *           a request still out, whose answer, come or to come, the
+ *           channel's answer work (in proctype events()) takes in.  Then IN_DONE, which may START the
  *           pending recovery in the same work.  Every aer_pv_step() is
  *           one d_step: the glue serialises them with ch->lock.
  *           proctype env() is the bus notifier (IN_FN_GONE: a function
@@ -49,10 +55,15 @@
  *           of a host reset, the end of a requested reset.
  *           host_request_reset() is virtio_aer_pv_request_reset():
  *           STALE when seq is not the function's current error (the
- *           newest uncorrectable one), UNSUPPORTED, or a link reset of
- *           the function's link that answers OK or FAILED when it ends,
- *           possibly after the guest stopped waiting (a host slower than
- *           the guest's bound, or one that never answers).  QEMU sends no
+ *           newest uncorrectable one), UNSUPPORTED (it cannot, or not
+ *           that kind: with -DKINDS each error offers any set of kinds,
+ *           VIRTIO_AER_PV_EVF_RESET_*, and the guest may or may not have
+ *           negotiated VIRTIO_AER_PV_F_RESET_KINDS), or the reset asked
+ *           for (a link reset reaches the function's host link, a
+ *           function reset every function the error names) that answers
+ *           OK or FAILED when it ends, possibly after the guest stopped
+ *           waiting (a host slower than the guest's bound, or one that
+ *           never answers).  QEMU sends no
  *           emulated AER message for a managed function while the
  *           driver is live: there is none here.
  *  channel  the event queue, host to guest: q[] in proctype events().
@@ -70,9 +81,13 @@
  *    are taken in the order functions appear).
  *  - A unit's index is its bridge's (aer_pv_find_rec() or the first free
  *    record: a renaming).  The reset object of error e is slot e
- *    (aer_pv_new_reset() takes any free slot).  With at most 4 errors
- *    and 2 functions no table fills: AER_PV_DROP_TABLE_FULL,
- *    aer_pv_evict_fn(), no_room and WHY_NO_ROOM are not reached, nor
+ *    (aer_pv_new_reset() takes any free slot).  The function table has
+ *    TABLE slots (core->nr_fns, what the host declared with
+ *    VIRTIO_AER_PV_F_MAX_FUNCS; default 2): with -DTABLE=1 a host that
+ *    names both functions breaks its word, aer_pv_evict_fn() and
+ *    functions beyond the table (untracked, WHY_UNTRACKED) are reached.
+ *    There are units for every bridge, so AER_PV_DROP_TABLE_FULL is
+ *    not; with at most 4 errors no_room and WHY_NO_ROOM are not, nor
  *    are the 16 request tags all taken (an assertion checks NREQ);
  *    KUnit covers those.
  *  - Time: a unit's deadline is UNSET, RUNNING (IN_RESET_STEP) or
@@ -108,14 +123,21 @@
  *    of the v6.18 backport, then slot_reset, resume); CAN_RECOVER then
  *    NEED_RESET from mmio_enabled only adds a touch at the instant the
  *    CAN_RECOVER branch already checks.  Native resets succeed.
- *  - Reset kinds: every function is a PF below a bridge: the bridge needs
- *    VIRTIO_AER_PV_RESET_KIND_LINK; a host link reset (own or requested)
- *    reaches every function of the host link (hlink[]), a native reset
- *    the functions below the guest bridge.
+ *  - Reset kinds: a function below a bridge needs a link reset
+ *    (VIRTIO_AER_PV_RESET_KIND_LINK); in topology 4, F0 is an RCiEP, its
+ *    own bridge, and needs a function reset.  The host's own reset is a
+ *    link reset.  A host link reset (own or requested) reaches every
+ *    function of the host link (hlink[]), a requested function reset
+ *    every function the error names, a native reset the functions below
+ *    the guest bridge.
  *  - Not modelled: malformed events (protocol.c drops them before the
  *    core), statistics, logging, REQ_PHASE (informational), a function
  *    coming back after its removal, DEVICE_NEEDS_RESET (an unregister and
- *    a new channel).
+ *    a new channel), the outcome the glue reports for a recovery whose
+ *    reset step failed (act->recovered: KUnit and the fuzzer), an answer
+ *    that does not decode (IN_RESPONSE(NULL): KUnit), the native AER
+ *    path's own recoveries (the Root Port's AER interrupt is masked while
+ *    a unit recovers: e2e aer_message_channel_race).
  *  - Ghost variables (rc, infl, gcur, gnext, gdet, acc, ended) exist only
  *    in the searches of the properties that read them.
  *
@@ -153,6 +175,15 @@
  *      error is on its way, the guest folds it and asks again); with
  *      -DHOST_WORKS (no failed or unanswered reset, no channel fault, no
  *      removal, a prompt host) no recovery ends in perm_failure.
+ *  -DCHECK_F (f) assertion in check_kind(): a unit goes on past its reset
+ *      step (RESUME) only on a reset that the host completed of a kind
+ *      that covers what the unit needs (a link reset covers a function),
+ *      or on its own native reset.  (a) counts resets per kind: two units
+ *      of one error that need different kinds may each get theirs.
+ *  -DCHECK_G (g) assertions (proctype final_check, on `timeout'): every
+ *      function an uncorrectable error names, tracked in the function
+ *      table or not, has had error_detected and the end of that error's
+ *      recovery (resume or perm_failure), or left the guest.
  *
  * Configurations (scripts/verify.sh; -D knobs, defaults in brackets)
  * --------------
@@ -160,7 +191,11 @@
  *             (both errors on F0); 1: one two-function device under one
  *             Root Port (one unit walks both functions); 2: the same
  *             device with a Root Port per function (two units share one
- *             host reset); 3: any of them.
+ *             host reset); 3: any of them; 4: F0 an RCiEP and F1 below a
+ *             Root Port, on one host link.
+ *  KINDS (the host offers any set of reset kinds per error, and the
+ *  guest may negotiate VIRTIO_AER_PV_F_RESET_KINDS), TABLE [2] (the
+ *  function table: 1 for a host that names more than it declared),
  *  NERR [2] errors (at most 4), FAULTS [1] channel faults,
  *  NO_HOST_RESET (no error has a host reset), NO_CAN_REQUEST [the host
  *  may or may not offer VIRTIO_AER_PV_F_RESET_REQUEST],
@@ -233,6 +268,23 @@
  *     waits for, or asks for, the newest error's reset.  KUnit:
  *     older_reset_does_not_cover_newer_error.
  *
+ *  5. Reset kinds (issue 20, found once F_RESET_KINDS was in the model,
+ *     reset-kinds configuration, (b)).  Error 1 (fatal, no host reset)
+ *     names F0, an RCiEP, and F1, below a Root Port, on one host link;
+ *     the host can do only a function reset.  F1's unit reset its link
+ *     natively (no link reset offered) while F0's unit asked the host
+ *     for the function reset, which the host does for every function the
+ *     error names: F1 was reset by the host during its own recovery.
+ *     With both kinds offered: F0's unit resumed on its function reset,
+ *     then F1's asked for the link reset it needed, which reached F0
+ *     during its resume.  Fix: a request for an error is for the kind
+ *     that covers every unit it names (aer_pv_need(): a link reset if
+ *     any needs one), a unit is covered only by a reset of that kind,
+ *     and once a unit of an error reset natively, no unit asks the host
+ *     for it (reset->native).  KUnit:
+ *     request_covers_every_unit_of_the_error,
+ *     native_reset_keeps_the_host_off_the_others.
+ *
  *  Found on the working tree before 7159eda and fixed by it (the
  *  configuration that checks each now passes): the native reset done
  *  twice for one error by a unit and its pending recovery (a,
@@ -251,6 +303,10 @@
 
 /* ---- protocol constants: include/uapi/linux/virtio_aer_pv.h ---- */
 #define VIRTIO_AER_PV_F_RESET_REQUEST		0
+#define VIRTIO_AER_PV_F_RESET_KINDS		1
+#define VIRTIO_AER_PV_F_MAX_FUNCS		2
+#define VIRTIO_AER_PV_EVF_RESET_LINK		1
+#define VIRTIO_AER_PV_EVF_RESET_FUNCTION	2
 #define VIRTIO_AER_PV_EVT_ERROR			1
 #define VIRTIO_AER_PV_EVT_RESET			2
 #define VIRTIO_AER_PV_REQ_RESET			1
@@ -297,7 +353,8 @@
 #define AER_PV_WHY_LOST		4
 #define AER_PV_WHY_NO_ROOM	5
 #define AER_PV_WHY_NOT_SENT	6
-#define AER_PV_NR_WHYS		7
+#define AER_PV_WHY_UNTRACKED	7
+#define AER_PV_NR_WHYS		8
 
 #define AER_PV_IN_EVENT		0
 #define AER_PV_IN_RESET_STEP	1
@@ -336,6 +393,9 @@
 #ifndef TOPO
 #define TOPO		3
 #endif
+#ifndef TABLE
+#define TABLE		NF		/* core->nr_fns: what the host declared */
+#endif
 #if NERR > 4
 #error "at most 4 errors: the ghost sets are bytes"
 #endif
@@ -368,6 +428,21 @@
 #define M_FMASK(f)	(85 << (f))	/* every error of function f: 0x55 << f */
 #define M_MAX(a, b)	((a) > (b) -> (a) : (b))
 
+/* aer_pv_kind_flag() and aer_pv_covering() of a reset kind */
+#define M_KF(kind)	((kind) == VIRTIO_AER_PV_RESET_KIND_FUNCTION -> \
+			 VIRTIO_AER_PV_EVF_RESET_FUNCTION : \
+			 VIRTIO_AER_PV_EVF_RESET_LINK)
+#define M_COVERING(kind) ((kind) == VIRTIO_AER_PV_RESET_KIND_FUNCTION -> \
+			 (VIRTIO_AER_PV_EVF_RESET_LINK | \
+			  VIRTIO_AER_PV_EVF_RESET_FUNCTION) : \
+			 VIRTIO_AER_PV_EVF_RESET_LINK)
+
+/* aer_pv_kind_for(): the kind unit u asks for, or is covered by, for
+ * reset k: its own and that of every unit of the error */
+#define M_KIND_FOR(u, k) ((ukind[u] == VIRTIO_AER_PV_RESET_KIND_LINK || \
+			   rneed[k] == VIRTIO_AER_PV_RESET_KIND_LINK) -> \
+			  VIRTIO_AER_PV_RESET_KIND_LINK : ukind[u])
+
 /* aer_pv_in_flight(), aer_pv_settled() of reset slot k */
 #define M_INFL(k)	(rst[k] == VIRTIO_AER_PV_RESET_PENDING || \
 			 rreq[k] == AER_PV_REQ_SENT)
@@ -389,7 +464,7 @@ byte ust[NU];			/* state */
 bool ufrz[NU];			/* frozen */
 byte uwhy[NU];			/* why */
 byte ureq[NU];			/* req_seq */
-byte ureqfn[NU];		/* req_fn */
+byte ukind[NU];			/* kind: the reset its bridge needs */
 byte unat[NU];			/* native_seq */
 byte ufns[NU];			/* fns: BIT(slot) */
 byte udl[NU];			/* deadline, abstracted */
@@ -401,6 +476,10 @@ byte nseq[NU];			/* next.seq */
 byte nsev[NU];			/* next.severity */
 byte nfns[NU];			/* next.fns */
 byte nres[NU];			/* next.resets */
+bool cunt[NU];			/* cur.untracked */
+byte cuntf[NU];			/* cur.untracked_fn */
+bool nunt[NU];			/* next.untracked */
+byte nuntf[NU];			/* next.untracked_fn */
 /* struct aer_pv_reset, slot = seq; free while !rv */
 bool rv[MAXE];
 byte rst[MAXE];			/* state */
@@ -408,9 +487,17 @@ byte rreq[MAXE];		/* req */
 bool rhost[MAXE];		/* host */
 byte rfns[MAXE];		/* fns: BIT(slot) */
 bool rshared[MAXE];		/* shared: the error names several units */
+byte rdone[MAXE];		/* done: VIRTIO_AER_PV_EVF_RESET_* */
+byte rreqkind[MAXE];		/* req_kind */
+byte rrefused[MAXE];		/* refused: VIRTIO_AER_PV_EVF_RESET_* */
+byte rkinds[MAXE];		/* kinds: the host can do */
+byte rreqfn[MAXE];		/* req_fn */
+bool rnative[MAXE];		/* native: a unit reset natively for it */
+byte rneed[MAXE];		/* need: the kind that covers all its units */
 byte last_seq;
 bool up = true;
 bool can_request;
+bool reset_kinds;		/* VIRTIO_AER_PV_F_RESET_KINDS negotiated */
 
 /* ---- glue: channel.c, recovery.c ---- */
 bool go[NU];			/* queue_work() of the unit's work */
@@ -425,11 +512,14 @@ byte efns[MAXE];		/* functions named: BIT(function) */
 byte eend[MAXE];		/* own reset in flight: how it will end */
 byte eout[MAXE];		/* how a requested reset ends: S_OK,
 				 * S_FAILED or S_UNSUPPORTED */
+byte ekinds[MAXE];		/* VIRTIO_AER_PV_EVF_RESET_*: the kinds of
+				 * reset the host does for it if asked */
 byte erst[MAXE];		/* EVT_RESET payload once sent */
 byte hseq[NF];			/* AerPvFunc.seq: current error */
 byte rqst[NREQ];		/* a request's buffer, by tag */
 byte rqseq[NREQ];
 byte rqf[NREQ];
+byte rqkind[NREQ];
 byte rqstatus[NREQ];
 bool rqfail[NREQ];
 bool rqgone[NREQ];		/* nobody waits for the answer any more */
@@ -444,13 +534,18 @@ bool downed;			/* IN_DOWN happened */
 bool gone_done;			/* IN_FN_GONE happened */
 
 /* ---- ghosts for the properties ---- */
-byte rc[MAXE * NF];		/* (a) resets per (error, function) */
+byte rc[MAXE * NF * 2];		/* (a) resets per (error, function, kind) */
 byte infl[NF];			/* (b) errors whose host reset is in flight */
 byte gcur[NU];			/* (b,c,d) errors the running recovery holds */
 byte gnext[NU];			/* (b,c,d) errors folded into the pending one */
 byte gdet[NU];			/* (c,d) errors whose error_detected ran in
 				 * the unit's running work */
 byte acc;			/* (c,d) errors taken in, M_GB(e, f) */
+byte gdone[MAXE];		/* (f) kinds of reset the host completed for
+				 * error e, VIRTIO_AER_PV_EVF_RESET_* */
+byte gnamed;			/* (g) uncorrectable errors the guest took
+				 * in, per function named, M_GB(e, f) */
+byte gended;			/* (g) those that ended */
 byte ended;			/* (c,d) errors ended */
 
 #define unfinished	((acc & ~ended) != 0)
@@ -495,24 +590,49 @@ ltl c_every_error_ends { [] (unfinished -> <> !unfinished) }
  * Property helpers
  * ================================================================ */
 
-#if defined(CHECK_B) || defined(CHECK_C) || defined(CHECK_D)
+#if defined(CHECK_B) || defined(CHECK_C) || defined(CHECK_D) || \
+    defined(CHECK_G)
 #define GHOST_BCD(x)	x
 #else
 #define GHOST_BCD(x)	skip
 #endif
-#if defined(CHECK_C) || defined(CHECK_D)
+#if defined(CHECK_C) || defined(CHECK_D) || defined(CHECK_G)
 #define GHOST_CD(x)	x
 #else
 #define GHOST_CD(x)	skip
 #endif
+#if defined(CHECK_G)
+#define GHOST_G(x)	x
+#else
+#define GHOST_G(x)	skip
+#endif
 
-/* (a): a reset of function f for error e reaches the device */
-inline count_reset(e, f)
+/*
+ * (a): a reset of kind kd of function f for error e reaches the device.
+ * Two units of one error that need different kinds (an RCiEP's function
+ * reset, a Root Port's link reset) each get theirs: one per kind.
+ */
+inline count_reset(e, f, kd)
 {
-	printf("MSC: reset of F%d for error %d\n", f, e);
+	printf("MSC: reset of F%d for error %d, kind %d\n", f, e, kd);
 #ifdef CHECK_A
-	rc[(e) * NF + (f)]++;
-	assert(rc[(e) * NF + (f)] <= 1)
+	rc[((e) * NF + (f)) * 2 + ((kd) == VIRTIO_AER_PV_RESET_KIND_FUNCTION)]++;
+	assert(rc[((e) * NF + (f)) * 2 +
+		  ((kd) == VIRTIO_AER_PV_RESET_KIND_FUNCTION)] <= 1)
+#else
+	skip
+#endif
+}
+
+/*
+ * (f): unit u goes on past its reset step on the reset of error e
+ * (act->seq of RESUME): the host did a reset of a kind that covers what
+ * the unit needs, or the unit's own native reset covered it
+ */
+inline check_kind(u, e)
+{
+#ifdef CHECK_F
+	assert((e) == unat[u] || (gdone[e] & M_COVERING(ukind[u])))
 #else
 	skip
 #endif
@@ -569,9 +689,28 @@ inline ghost_perm_failure(u)
 }
 
 /* (c,d): the recovery of unit u ends: every error it holds, and whose
- * error_detected ran, ends for every function in it */
+ * error_detected ran, ends for every function in it; (g): for every
+ * function below the unit's bridge that it named, tracked or not */
 inline ghost_end(u)
 {
+#ifdef CHECK_G
+	for (ge : 1 .. NERR) {
+		if
+		:: gcur[u] & gdet[u] & M_BIT(ge) ->
+			for (gi : 0 .. NF - 1) {
+				if
+				:: bridge[gi] == (u) &&
+				   ((fslot[gi] != M_NONE && (cfns[u] & M_BIT(fslot[gi]))) ||
+				    (cunt[u] && cuntf[u] == gi)) ->
+					gended = gended | (gnamed & M_GB(ge, gi))
+				:: else
+				fi
+			}
+		:: else
+		fi
+	}
+	ge = 0; gi = 0;
+#endif
 #if defined(CHECK_C) || defined(CHECK_D)
 	for (ge : 1 .. NERR) {
 		if
@@ -622,7 +761,9 @@ inline fsm_gc_resets()
 		:: !(gk & M_BIT(k)) ->
 			rv[k] = false; rst[k] = 0; rreq[k] = 0; rhost[k] = false;
 			rfns[k] = 0;
-			rshared[k] = false;
+			rshared[k] = false; rdone[k] = 0; rreqkind[k] = 0;
+			rrefused[k] = 0; rkinds[k] = 0; rreqfn[k] = 0;
+			rnative[k] = false; rneed[k] = 0;
 			skip
 		:: else
 		fi
@@ -634,7 +775,14 @@ inline fsm_gc_resets()
 inline fsm_new_reset(e, fns)
 {
 	rv[e] = true; rst[e] = eres[e]; rreq[e] = AER_PV_REQ_NONE;
-	rhost[e] = (eres[e] != VIRTIO_AER_PV_RESET_NONE); rfns[e] = (fns)
+	rhost[e] = (eres[e] != VIRTIO_AER_PV_RESET_NONE); rfns[e] = (fns);
+	/* the host's own reset is a link reset here */
+	rdone[e] = (eres[e] == VIRTIO_AER_PV_RESET_DONE ->
+		    VIRTIO_AER_PV_EVF_RESET_LINK : 0);
+	rrefused[e] = 0;
+	/* a host that does not say may do any: it answers UNSUPPORTED */
+	rkinds[e] = (reset_kinds -> ekinds[e] :
+		     VIRTIO_AER_PV_EVF_RESET_LINK | VIRTIO_AER_PV_EVF_RESET_FUNCTION)
 }
 
 /* aer_pv_newest() of a set: n the newest, s the newest settled, 0: none */
@@ -670,18 +818,27 @@ inline fsm_prune(r)
 	k = 0; n = 0; s = 0
 }
 
-/* aer_pv_fold() into cur (c) or next (!c) of unit u */
-inline fsm_fold(u, c, e, fns)
+/* aer_pv_fold() into cur (c) or next (!c) of unit u; ut: a function
+ * beyond the table, M_NONE for none */
+inline fsm_fold(u, c, e, fns, ut)
 {
 	if
 	:: c ->
 		cseq[u] = M_MAX(cseq[u], e); csev[u] = M_MAX(csev[u], esev[e]);
 		cfns[u] = cfns[u] | (fns); cres[u] = cres[u] | M_BIT(e);
+		if
+		:: (ut) != M_NONE -> cunt[u] = true; cuntf[u] = (ut)
+		:: else
+		fi;
 		fsm_prune(cres[u]);
 		GHOST_BCD(gcur[u] = gcur[u] | M_BIT(e))
 	:: else ->
 		nseq[u] = M_MAX(nseq[u], e); nsev[u] = M_MAX(nsev[u], esev[e]);
 		nfns[u] = nfns[u] | (fns); nres[u] = nres[u] | M_BIT(e);
+		if
+		:: (ut) != M_NONE -> nunt[u] = true; nuntf[u] = (ut)
+		:: else
+		fi;
 		fsm_prune(nres[u]);
 		GHOST_BCD(gnext[u] = gnext[u] | M_BIT(e))
 	fi
@@ -690,7 +847,7 @@ inline fsm_fold(u, c, e, fns)
 /* aer_pv_err_frozen() of cur, in fz */
 inline fsm_err_frozen(u)
 {
-	fz = (csev[u] == VIRTIO_AER_PV_SEV_FATAL);
+	fz = (csev[u] == VIRTIO_AER_PV_SEV_FATAL || cunt[u]);
 	for (k : 1 .. NERR) {
 		if
 		:: (cres[u] & M_BIT(k)) && rhost[k] -> fz = true
@@ -720,34 +877,69 @@ inline fsm_start(u)
 inline fsm_clear_rec(u)
 {
 	ust[u] = AER_PV_IDLE; ufrz[u] = false; uwhy[u] = 0; ureq[u] = 0;
-	ureqfn[u] = 0; unat[u] = 0; ufns[u] = 0; udl[u] = M_DL_UNSET;
+	unat[u] = 0; ufns[u] = 0; udl[u] = M_DL_UNSET;
 	cseq[u] = 0; csev[u] = 0; cfns[u] = 0; cres[u] = 0;
 	nseq[u] = 0; nsev[u] = 0; nfns[u] = 0; nres[u] = 0;
+	cunt[u] = false; cuntf[u] = 0; nunt[u] = false; nuntf[u] = 0;
 	GHOST_BCD(gcur[u] = 0; gnext[u] = 0)
 }
 
 /*
- * aer_pv_take_fn(): the slot of function f (sl), a new one if needed (NF
- * slots: the table never fills, aer_pv_evict_fn() is not reached).  Its
- * unit is bridge[f]'s: found while not free, else a free record,
- * cleared.
+ * aer_pv_take_fn(): the slot of function f (sl), a new one if needed in
+ * the TABLE slots the host declared; in a full table, aer_pv_evict_fn()
+ * forgets a function whose unit is idle and that the event does not name
+ * (keep: its slots); none: sl = M_NONE, the function is not tracked.  Its
+ * unit is bridge[f]'s: found while not free, else a free record, cleared.
  */
-inline fsm_take_fn(f)
+inline fsm_take_fn(f, keep)
 {
 	sl = fslot[f];
 	if
 	:: sl == M_NONE ->
 		if
 		:: fsl[0] == M_NONE -> sl = 0
-		:: fsl[0] != M_NONE && fsl[1] == M_NONE -> sl = 1
+		:: fsl[0] != M_NONE && TABLE > 1 && fsl[1] == M_NONE -> sl = 1
+		:: else ->
+			for (gi : 0 .. TABLE - 1) {
+				if
+				:: sl == M_NONE && fsl[gi] != M_NONE &&
+				   ust[bridge[fsl[gi]]] == AER_PV_IDLE &&
+				   !((keep) & M_BIT(gi)) ->
+					/* aer_pv_evict_fn() */
+					sl = gi;
+					ufns[bridge[fsl[gi]]] =
+						ufns[bridge[fsl[gi]]] & ~M_BIT(gi);
+					for (k : 1 .. NERR) {
+						rfns[k] = rfns[k] & ~M_BIT(gi)
+					}
+					k = 0;
+					printf("MSC: F%d forgotten for F%d\n", fsl[gi], f);
+					fslot[fsl[gi]] = M_NONE; fsl[gi] = M_NONE
+				:: else
+				fi
+			}
+			gi = 0
 		fi;
 		if
-		:: ufns[bridge[f]] == 0 && ust[bridge[f]] == AER_PV_IDLE ->
-			fsm_clear_rec(bridge[f])
-		:: else
-		fi;
-		fsl[sl] = f; fslot[f] = sl;
-		ufns[bridge[f]] = ufns[bridge[f]] | M_BIT(sl)
+		:: sl != M_NONE ->
+			if
+			:: ufns[bridge[f]] == 0 && ust[bridge[f]] == AER_PV_IDLE ->
+				fsm_clear_rec(bridge[f])
+			:: else
+			fi;
+			fsl[sl] = f; fslot[f] = sl;
+			ufns[bridge[f]] = ufns[bridge[f]] | M_BIT(sl)
+		:: else ->
+			/* the unit holds no function of its own yet: one that
+			 * is free is cleared for it */
+			if
+			:: ufns[bridge[f]] == 0 && ust[bridge[f]] == AER_PV_IDLE &&
+			   !(ut0 != M_NONE && bridge[f] == 0) &&
+			   !(ut1 != M_NONE && bridge[f] == 1) ->
+				fsm_clear_rec(bridge[f])
+			:: else
+			fi
+		fi
 	:: else
 	fi
 }
@@ -760,15 +952,17 @@ inline fsm_on_error(e)
 		v = (e == last_seq -> AER_PV_DROP_DUPLICATE : AER_PV_DROP_STALE)
 	:: else ->
 		v = AER_PV_DROP_NO_DEVICE;
-		by0 = 0; by1 = 0;
+		by0 = 0; by1 = 0; ut0 = M_NONE; ut1 = M_NONE;
 		for (f : 0 .. NF - 1) {
 			if
 			:: (efns[e] & M_BIT(f)) && !fgone[f] ->
 				/* bridges[i] is not AER_PV_NO_BRIDGE */
-				fsm_take_fn(f);
+				fsm_take_fn(f, by0 | by1);
 				if
-				:: bridge[f] == 0 -> by0 = by0 | M_BIT(sl)
-				:: else -> by1 = by1 | M_BIT(sl)
+				:: sl == M_NONE && bridge[f] == 0 -> ut0 = f
+				:: sl == M_NONE && bridge[f] == 1 -> ut1 = f
+				:: sl != M_NONE && bridge[f] == 0 -> by0 = by0 | M_BIT(sl)
+				:: sl != M_NONE && bridge[f] == 1 -> by1 = by1 | M_BIT(sl)
 				fi;
 				sl = 0
 			:: else
@@ -776,25 +970,36 @@ inline fsm_on_error(e)
 		}
 		f = 0;
 		if
-		:: by0 | by1 ->
+		:: by0 | by1 || ut0 != M_NONE || ut1 != M_NONE ->
 			v = AER_PV_OK;
 			last_seq = e;
 			if
 			:: esev[e] == VIRTIO_AER_PV_SEV_CORRECTABLE -> skip
 			:: else ->
 				fsm_new_reset(e, by0 | by1);
-				rshared[e] = (by0 != 0 && by1 != 0);
+				rshared[e] = ((by0 != 0 || ut0 != M_NONE) &&
+					      (by1 != 0 || ut1 != M_NONE));
+				/* aer_pv_need() */
+				rneed[e] = (((by0 != 0 || ut0 != M_NONE) &&
+					     ukind[0] == VIRTIO_AER_PV_RESET_KIND_LINK) ||
+					    ((by1 != 0 || ut1 != M_NONE) &&
+					     ukind[1] == VIRTIO_AER_PV_RESET_KIND_LINK) ->
+					    VIRTIO_AER_PV_RESET_KIND_LINK :
+					    VIRTIO_AER_PV_RESET_KIND_FUNCTION);
 				for (u : 0 .. NU - 1) {
 					fns = (u == 0 -> by0 : by1);
+					gt = (u == 0 -> ut0 : ut1);
 					if
-					:: fns == 0
-					:: fns != 0 && ust[u] == AER_PV_IDLE ->
+					:: fns == 0 && gt == M_NONE
+					:: (fns != 0 || gt != M_NONE) &&
+					   ust[u] == AER_PV_IDLE ->
 						cseq[u] = 0; csev[u] = 0; cfns[u] = 0;
 						cres[u] = 0; GHOST_BCD(gcur[u] = 0);
-						fsm_fold(u, true, e, fns);
+						fsm_fold(u, true, e, fns, gt);
 						fsm_start(u)
-					:: fns != 0 && ust[u] != AER_PV_IDLE ->
-						fsm_fold(u, false, e, fns);
+					:: (fns != 0 || gt != M_NONE) &&
+					   ust[u] != AER_PV_IDLE ->
+						fsm_fold(u, false, e, fns, gt);
 #ifdef CHECK_D
 						/* (d): kept as the pending error */
 						assert(nseq[u] == e && (gnext[u] & M_BIT(e)))
@@ -803,7 +1008,7 @@ inline fsm_on_error(e)
 #endif
 					fi
 				}
-				u = 0; fns = 0;
+				u = 0; fns = 0; gt = 0;
 				/* (c,d): taken in for every function named */
 				for (gi : 0 .. NF - 1) {
 					if
@@ -813,11 +1018,20 @@ inline fsm_on_error(e)
 					fi
 				}
 				gi = 0;
+				/* (g): every function named */
+				for (gi : 0 .. NF - 1) {
+					if
+					:: (efns[e] & M_BIT(gi)) && !fgone[gi] ->
+						GHOST_G(gnamed = gnamed | M_GB(e, gi))
+					:: else
+					fi
+				}
+				gi = 0;
 				fsm_gc_resets()
 			fi
 		:: else
 		fi;
-		by0 = 0; by1 = 0
+		by0 = 0; by1 = 0; ut0 = 0; ut1 = 0
 	fi
 }
 
@@ -829,28 +1043,22 @@ inline fsm_on_reset(e, nw)
 	:: rv[e] && rst[e] == (nw) -> v = AER_PV_DROP_DUPLICATE
 	:: rv[e] && rst[e] != (nw) && rst[e] != VIRTIO_AER_PV_RESET_PENDING ->
 		v = AER_PV_DROP_TRANSITION
-	:: else -> rst[e] = (nw); v = AER_PV_OK
+	:: else ->
+		rst[e] = (nw); v = AER_PV_OK;
+		if
+		:: (nw) == VIRTIO_AER_PV_RESET_DONE ->
+			rdone[e] = rdone[e] | VIRTIO_AER_PV_EVF_RESET_LINK
+		:: else
+		fi
 	fi
 }
 
 /*
- * aer_pv_fail(): a request of the unit still SENT is open again only when
- * it never left
+ * aer_pv_fail(): a request of the unit the host got stays in flight until
+ * its answer, whoever depends on it waits to its own deadline
  */
 inline fsm_fail(u, why)
 {
-	fk = ureq[u];
-	if
-	:: fk != 0 && rv[fk] && rreq[fk] == AER_PV_REQ_SENT ->
-		/* one the host got may still be under way: it stays in
-		 * flight, whoever depends on it waits to its own deadline */
-		if
-		:: (why) == AER_PV_WHY_NOT_SENT -> rreq[fk] = AER_PV_REQ_NONE
-		:: else
-		fi
-	:: else
-	fi;
-	fk = 0;
 	ureq[u] = 0;
 	if
 	:: uwhy[u] == AER_PV_WHY_NONE -> uwhy[u] = (why)
@@ -872,9 +1080,10 @@ inline fsm_decide(u)
 	set = cres[u] | nres[u];
 	if
 	:: uwhy[u] != AER_PV_WHY_NONE -> fw = uwhy[u]
-	:: uwhy[u] == AER_PV_WHY_NONE && (!up || cfns[u] == 0) ->
+	:: uwhy[u] == AER_PV_WHY_NONE && cunt[u] -> fw = AER_PV_WHY_UNTRACKED
+	:: uwhy[u] == AER_PV_WHY_NONE && !cunt[u] && (!up || cfns[u] == 0) ->
 		fw = AER_PV_WHY_LOST
-	:: else ->
+	:: uwhy[u] == AER_PV_WHY_NONE && !cunt[u] && up && cfns[u] != 0 ->
 		fl = false; rq = false;
 		for (k : 1 .. NERR) {
 			if
@@ -912,57 +1121,102 @@ inline fsm_decide(u)
 				fi
 			}
 			k = 0;
+			/* cv: the newest settled reset covers the running
+			 * errors and is of a kind that covers the unit */
+			cv = (s != 0 && s >= nc &&
+			      (rst[s] == VIRTIO_AER_PV_RESET_FAILED ||
+			       (rdone[s] & M_COVERING(M_KIND_FOR(u, s)))));
 			if
-			:: s != 0 && s >= nc &&
-			   rst[s] == VIRTIO_AER_PV_RESET_FAILED ->
+			:: cv && rst[s] == VIRTIO_AER_PV_RESET_FAILED ->
 				fw = AER_PV_WHY_RESET_FAILED
-			:: s != 0 && s >= nc &&
-			   rst[s] != VIRTIO_AER_PV_RESET_FAILED ->
+			:: cv && rst[s] != VIRTIO_AER_PV_RESET_FAILED ->
 				ust[u] = AER_PV_RESUMING;
 				dec = AER_PV_ACT_RESUME; aseq = s
-			:: (s == 0 || s < nc) && unat[u] != 0 && nc <= unat[u] ->
+			:: !cv && unat[u] != 0 && nc <= unat[u] ->
 				/* this unit's own native reset covered them */
 				ust[u] = AER_PV_RESUMING;
 				dec = AER_PV_ACT_RESUME; aseq = unat[u]
-			:: (s == 0 || s < nc) && (unat[u] == 0 || nc > unat[u]) ->
+			:: !cv && (unat[u] == 0 || nc > unat[u]) ->
 				/* no reset was done: ask for one, for the newest */
 				gt = n;
 				/* a function of that error, in this unit if it can */
 				fns = ((rfns[n] & ufns[u]) != 0 -> rfns[n] & ufns[u] :
 								  rfns[n]);
+				/* nt: the host cannot do its kind, or a unit
+				 * reset natively for it already */
+				nt = (rnative[n] ||
+				      (rrefused[n] & M_KF(M_KIND_FOR(u, n))) ||
+				      !can_request ||
+				      !(rkinds[n] & M_KF(M_KIND_FOR(u, n))));
 				if
-				:: rreq[n] == AER_PV_REQ_UNSUPPORTED || !can_request ->
+				:: nt ->
+					rnative[n] = true;
 					unat[u] = n;
 					ust[u] = AER_PV_RESUMING;
 					dec = AER_PV_ACT_NATIVE; aseq = n
-				:: rreq[n] != AER_PV_REQ_UNSUPPORTED && can_request &&
-				   udl[u] != M_DL_RUNNING ->
+				:: !nt && udl[u] != M_DL_RUNNING ->
 					fw = AER_PV_WHY_TIMEOUT
-				:: rreq[n] != AER_PV_REQ_UNSUPPORTED && can_request &&
-				   udl[u] == M_DL_RUNNING && fns == 0 ->
+				:: !nt && udl[u] == M_DL_RUNNING && fns == 0 ->
 					fw = AER_PV_WHY_LOST
-				:: rreq[n] != AER_PV_REQ_UNSUPPORTED && can_request &&
-				   udl[u] == M_DL_RUNNING && fns != 0 ->
+				:: !nt && udl[u] == M_DL_RUNNING && fns != 0 ->
 					rreq[n] = AER_PV_REQ_SENT;
-					ureq[u] = n;
+					rreqkind[n] = M_KIND_FOR(u, n);
 					/* aer_pv_first_fn(): the lowest slot */
-					ureqfn[u] = ((fns & 1) -> fsl[0] : fsl[1]);
+					rreqfn[n] = ((fns & 1) -> fsl[0] : fsl[1]);
+					ureq[u] = n;
 					ust[u] = AER_PV_WAIT_REQ;
 					dec = AER_PV_ACT_REQUEST;
-					aseq = n; afn = ureqfn[u]
+					aseq = n; afn = rreqfn[n]
 				fi;
+				nt = false;
 				fns = 0
 			fi
 		fi;
-		fl = false; rq = false; n = 0; s = 0; nc = 0
+		fl = false; rq = false; n = 0; s = 0; nc = 0; cv = false
 	fi;
 	set = 0
 }
 
 /*
- * aer_pv_on_response() up to its aer_pv_decide(): has = an answer came,
- * st = its status, un = the request never left (in->unsent); dd = go on
- * to decide, fw = fail
+ * aer_pv_answer(): the answer to the request for reset k settles it for
+ * every unit (has = an answer came, st = its status)
+ */
+inline fsm_answer(k, has, st)
+{
+	rreq[k] = AER_PV_REQ_ANSWERED;
+	if
+	:: !(has) ->
+		/* whoever else waits on it must not wait forever */
+		rst[k] = VIRTIO_AER_PV_RESET_FAILED
+	:: (has) && (st) == VIRTIO_AER_PV_S_OK ->
+		/* of the kind asked for: the host never substitutes one */
+		rst[k] = VIRTIO_AER_PV_RESET_DONE;
+		rdone[k] = rdone[k] | M_KF(rreqkind[k])
+	:: (has) && ((st) == VIRTIO_AER_PV_S_UNSUPPORTED ||
+		     (st) == VIRTIO_AER_PV_S_NOT_MANAGED) ->
+		rreq[k] = AER_PV_REQ_UNSUPPORTED;
+		rrefused[k] = rrefused[k] | M_KF(rreqkind[k])
+	:: (has) && (st) == VIRTIO_AER_PV_S_STALE ->
+		/* ask again naming another function of the error, or wait
+		 * for the newer error */
+		if
+		:: fslot[rreqfn[k]] != M_NONE ->
+			rfns[k] = rfns[k] & ~M_BIT(fslot[rreqfn[k]])
+		:: else
+		fi;
+		rreq[k] = (rfns[k] != 0 -> AER_PV_REQ_NONE : AER_PV_REQ_STALE)
+	:: (has) && (st) != VIRTIO_AER_PV_S_OK &&
+	   (st) != VIRTIO_AER_PV_S_UNSUPPORTED &&
+	   (st) != VIRTIO_AER_PV_S_NOT_MANAGED &&
+	   (st) != VIRTIO_AER_PV_S_STALE ->
+		rst[k] = VIRTIO_AER_PV_RESET_FAILED
+	fi
+}
+
+/*
+ * aer_pv_on_response() for the unit u that waits for the answer, up to
+ * its aer_pv_decide(): has = an answer came, st = its status, un = the
+ * request never left (in->unsent); dd = go on to decide, fw = fail
  */
 inline fsm_on_response(u, has, st, un)
 {
@@ -972,38 +1226,38 @@ inline fsm_on_response(u, has, st, un)
 		ureq[u] = 0; dd = true
 	:: else ->
 		if
-		:: un -> fw = AER_PV_WHY_NOT_SENT
-		:: !un && !has ->
-			ureq[u] = 0; rreq[k] = AER_PV_REQ_ANSWERED;
-			/* whoever else waits on it must not wait forever */
-			rst[k] = VIRTIO_AER_PV_RESET_FAILED;
-			fw = AER_PV_WHY_NO_RESPONSE
-		:: !un && has ->
-			ureq[u] = 0; rreq[k] = AER_PV_REQ_ANSWERED;
+		:: un ->
+			/* only a request that never left is open again */
+			rreq[k] = AER_PV_REQ_NONE;
+			fw = AER_PV_WHY_NOT_SENT
+		:: !un ->
+			fsm_answer(k, has, st);
+			ureq[u] = 0;
 			if
-			:: st == VIRTIO_AER_PV_S_OK ->
-				/* of the kind asked for: the host never
-				 * substitutes one */
-				rst[k] = VIRTIO_AER_PV_RESET_DONE
-			:: st == VIRTIO_AER_PV_S_UNSUPPORTED ||
-			   st == VIRTIO_AER_PV_S_NOT_MANAGED ->
-				rreq[k] = AER_PV_REQ_UNSUPPORTED
-			:: st == VIRTIO_AER_PV_S_STALE ->
-				/* ask again naming another function of the
-				 * error, or wait for the newer error */
-				if
-				:: fslot[ureqfn[u]] != M_NONE ->
-					rfns[k] = rfns[k] & ~M_BIT(fslot[ureqfn[u]])
-				:: else
-				fi;
-				rreq[k] = (rfns[k] != 0 -> AER_PV_REQ_NONE :
-							   AER_PV_REQ_STALE)
-			:: else -> rst[k] = VIRTIO_AER_PV_RESET_FAILED
-			fi;
-			dd = true
+			:: !(has) -> fw = AER_PV_WHY_NO_RESPONSE
+			:: else -> dd = true
+			fi
 		fi
 	fi;
 	k = 0
+}
+
+/*
+ * aer_pv_on_response() with AER_PV_NO_REC: the channel's answer work
+ * takes in the answer to request record (tag) rk, which no unit waits for
+ */
+inline fsm_orphan(rk)
+{
+	k = rqseq[rk];
+	if
+	:: rv[k] && rreq[k] == AER_PV_REQ_SENT ->
+		fsm_answer(k, true, rqstatus[rk])
+	:: else
+	fi;
+	printf("MSC: answer for error %d taken in by the channel: %d\n",
+	       k, rqstatus[rk]);
+	k = 0;
+	free_request(rk)
 }
 
 /* aer_pv_on_done(): the pending recovery starts, with or without the
@@ -1014,13 +1268,15 @@ inline fsm_on_done(u, ok)
 	ghost_end(u);
 	ust[u] = AER_PV_IDLE;
 	cseq[u] = nseq[u]; csev[u] = nsev[u]; cfns[u] = nfns[u];
-	cres[u] = nres[u];
+	cres[u] = nres[u]; cunt[u] = nunt[u]; cuntf[u] = nuntf[u];
 	nseq[u] = 0; nsev[u] = 0; nfns[u] = 0; nres[u] = 0;
+	nunt[u] = false; nuntf[u] = 0;
 	GHOST_BCD(gcur[u] = gnext[u]; gnext[u] = 0);
 	if
-	:: cseq[u] != 0 && cfns[u] != 0 -> fsm_start(u)
+	:: cseq[u] != 0 && (cfns[u] != 0 || cunt[u]) -> fsm_start(u)
 	:: else ->
 		cseq[u] = 0; csev[u] = 0; cfns[u] = 0; cres[u] = 0;
+		cunt[u] = false; cuntf[u] = 0;
 		GHOST_BCD(gcur[u] = 0)
 	fi;
 	check_done(u);
@@ -1042,12 +1298,12 @@ inline fsm_on_fn_gone(f)
 		}
 		k = 0;
 		if
-		:: ust[u] != AER_PV_IDLE && cfns[u] == 0 &&
+		:: ust[u] != AER_PV_IDLE && cfns[u] == 0 && !cunt[u] &&
 		   uwhy[u] == AER_PV_WHY_NONE -> uwhy[u] = AER_PV_WHY_LOST
 		:: else
 		fi;
 		if
-		:: nfns[u] == 0 ->
+		:: nfns[u] == 0 && !nunt[u] ->
 			nseq[u] = 0; nsev[u] = 0; nres[u] = 0;
 			GHOST_BCD(gnext[u] = 0)
 		:: else
@@ -1158,23 +1414,36 @@ inline fsm_step_done(u, ok)
 inline native_reset(u)
 {
 #ifdef CHECK_A
-	/* only when the host cannot reset */
-	assert(!can_request || eout[gt] == VIRTIO_AER_PV_S_UNSUPPORTED);
+	/* only when the host cannot do the reset the error needs, or a unit
+	 * of the error reset natively already */
+	assert(!can_request || eout[gt] == VIRTIO_AER_PV_S_UNSUPPORTED ||
+	       !(ekinds[gt] & M_KF(M_KIND_FOR(u, gt))) || rnative[gt]);
 #endif
 	for (tf : 0 .. NF - 1) {
 		if
-		:: bridge[tf] == (u) && !fgone[tf] -> count_reset(gt, tf)
+		:: bridge[tf] == (u) && !fgone[tf] -> count_reset(gt, tf, ukind[u])
 		:: else
 		fi
 	}
 	tf = 0
 }
 
-/* Host side of REQ_RESET: virtio_aer_pv_request_reset(), which answers
- * at once when it cannot reset and otherwise starts a link reset */
-inline host_request_reset(k, e, f)
+/*
+ * Host side of REQ_RESET: virtio_aer_pv_request_reset(), which answers at
+ * once when it cannot reset and otherwise starts the reset: a link reset
+ * reaches every function of the host link, a function reset every
+ * function the error names (which, for an uncorrectable error, are the
+ * same here)
+ */
+#define M_REACHES(k, e, tf) \
+	((rqkind[k] == VIRTIO_AER_PV_RESET_KIND_LINK && \
+	  hlink[tf] == hlink[rqf[k]]) || \
+	 (rqkind[k] == VIRTIO_AER_PV_RESET_KIND_FUNCTION && \
+	  (efns[e] & M_BIT(tf))))
+
+inline host_request_reset(k, e, f, kd)
 {
-	rqseq[k] = e; rqf[k] = f; rqgone[k] = false;
+	rqseq[k] = e; rqf[k] = f; rqkind[k] = kd; rqgone[k] = false;
 	if
 	:: hseq[f] != e ->
 		printf("MSC: REQ_RESET %d for F%d: STALE (host error %d)\n",
@@ -1184,17 +1453,20 @@ inline host_request_reset(k, e, f)
 		assert(hseq[f] > e);
 #endif
 		rqst[k] = M_RQ_ANSWERED; rqstatus[k] = VIRTIO_AER_PV_S_STALE
-	:: hseq[f] == e && eout[e] == VIRTIO_AER_PV_S_UNSUPPORTED ->
-		printf("MSC: REQ_RESET %d for F%d: UNSUPPORTED\n", e, f);
+	:: hseq[f] == e && (eout[e] == VIRTIO_AER_PV_S_UNSUPPORTED ||
+			    !(ekinds[e] & M_KF(kd))) ->
+		printf("MSC: REQ_RESET %d for F%d, kind %d: UNSUPPORTED\n",
+		       e, f, kd);
 		rqst[k] = M_RQ_ANSWERED; rqstatus[k] = VIRTIO_AER_PV_S_UNSUPPORTED
-	:: hseq[f] == e && eout[e] != VIRTIO_AER_PV_S_UNSUPPORTED ->
-		printf("MSC: REQ_RESET %d for F%d: link reset\n", e, f);
+	:: hseq[f] == e && eout[e] != VIRTIO_AER_PV_S_UNSUPPORTED &&
+	   (ekinds[e] & M_KF(kd)) ->
+		printf("MSC: REQ_RESET %d for F%d: reset of kind %d\n", e, f, kd);
 		rqst[k] = M_RQ_BUSY;
 		rqfail[k] = (eout[e] == VIRTIO_AER_PV_S_FAILED);
 		for (tf : 0 .. NF - 1) {
 			if
-			:: hlink[tf] == hlink[f] ->
-				count_reset(e, tf);
+			:: M_REACHES(k, e, tf) ->
+				count_reset(e, tf, kd);
 				infl_set(tf, e)
 			:: else
 			fi
@@ -1207,7 +1479,7 @@ inline host_request_reset(k, e, f)
 inline free_request(k)
 {
 	rqst[k] = M_RQ_FREE; rqseq[k] = 0; rqf[k] = 0; rqstatus[k] = 0;
-	rqfail[k] = false; rqgone[k] = false
+	rqfail[k] = false; rqgone[k] = false; rqkind[k] = 0
 }
 
 /*
@@ -1228,19 +1500,19 @@ inline send_request(u)
 	:: else ->
 		assert(k < NREQ);
 		utag[u] = k;
-		host_request_reset(k, aseq, afn)
+		host_request_reset(k, aseq, afn, rreqkind[aseq])
 	fi;
 	k = 0
 }
 
-/* aer_pv_detach(): stop waiting for an answer; a late one frees its tag */
+/*
+ * aer_pv_detach(): stop waiting for an answer; one that came and was not
+ * taken in, or that comes later, the channel's answer work takes in
+ */
 inline detach(u)
 {
 	if
-	:: utag[u] != M_NONE && rqst[utag[u]] == M_RQ_ANSWERED ->
-		free_request(utag[u])
-	:: utag[u] != M_NONE && rqst[utag[u]] != M_RQ_ANSWERED ->
-		rqgone[utag[u]] = true
+	:: utag[u] != M_NONE -> rqgone[utag[u]] = true
 	:: else
 	fi;
 	utag[u] = M_NONE
@@ -1277,9 +1549,9 @@ inline finish(u)
 }
 
 #define LOCALS \
-	byte tf, ge, gi, gk, k, fk, n, s, nc, sl, set, fns, by0, by1, gt; \
+	byte tf, ge, gi, gk, k, n, s, nc, sl, set, fns, by0, by1, gt, ut0, ut1; \
 	byte dec, aseq, afn, f, e, v, u, inp, fw; \
-	bool fl, rq, fz, un, dd, rh, fed
+	bool fl, rq, fz, un, dd, rh, fed, nt, cv
 
 /* ================================================================
  * Processes
@@ -1313,10 +1585,13 @@ end:
 			go[w] = false;
 			GHOST_CD(gdet[w] = gcur[w]);
 			if
-			:: cfns[w] == 0 -> dec = M_ACT_NO_FN
-			:: cfns[w] != 0 && ufrz[w] -> inp = AER_PV_IN_RESET_STEP
-			:: cfns[w] != 0 && !ufrz[w] -> dec = M_ACT_CAN_RECOVER
-			:: cfns[w] != 0 && !ufrz[w] -> inp = AER_PV_IN_RESET_STEP
+			:: cfns[w] == 0 && !cunt[w] -> dec = M_ACT_NO_FN
+			:: (cfns[w] != 0 || cunt[w]) && ufrz[w] ->
+				inp = AER_PV_IN_RESET_STEP
+			:: (cfns[w] != 0 || cunt[w]) && !ufrz[w] ->
+				dec = M_ACT_CAN_RECOVER
+			:: (cfns[w] != 0 || cunt[w]) && !ufrz[w] ->
+				inp = AER_PV_IN_RESET_STEP
 			fi;
 			printf("MSC: unit %d runs, frozen %d\n", w, ufrz[w])
 		:: dec == AER_PV_ACT_REQUEST ->
@@ -1349,6 +1624,10 @@ end:
 			:: else -> fed = false
 			fi;
 			if
+			:: fed && dec == AER_PV_ACT_RESUME -> check_kind(w, aseq)
+			:: else
+			fi;
+			if
 			:: dec == AER_PV_ACT_FAIL || dec == AER_PV_ACT_NONE ||
 			   dec == M_ACT_NO_FN || dec == M_ACT_CAN_RECOVER ||
 			   (!fed && (dec == AER_PV_ACT_RESUME ||
@@ -1366,12 +1645,26 @@ end:
 
 /* The virtio event work: pop a buffer (with the channel's faults),
  * lock, IN_EVENT, unlock, queue the units ACT_START names, wake */
+#define M_ORPHAN(k)	(rqst[k] == M_RQ_ANSWERED && rqgone[k])
+
 proctype events()
 {
 	LOCALS;
 	byte m, i;
 end:
 	do
+	/* the answer work: an answer no unit waits for any more */
+	:: M_ORPHAN(0) -> d_step { fsm_orphan(0) }
+	:: M_ORPHAN(1) -> d_step { fsm_orphan(1) }
+#if NREQ > 2
+	:: M_ORPHAN(2) -> d_step { fsm_orphan(2) }
+#endif
+#if NREQ > 3
+	:: M_ORPHAN(3) -> d_step { fsm_orphan(3) }
+#endif
+#if NREQ > 4
+	:: M_ORPHAN(4) -> d_step { fsm_orphan(4) }
+#endif
 	:: qn > 0 ->
 		atomic {
 			/* reorder: take a later message first */
@@ -1460,6 +1753,18 @@ inline host_error()
 		fi
 #endif
 	fi;
+	/* the kinds of reset the host does if asked (it says so with
+	 * VIRTIO_AER_PV_F_RESET_KINDS) */
+#ifdef KINDS
+	if
+	:: ekinds[e] = VIRTIO_AER_PV_EVF_RESET_LINK
+	:: ekinds[e] = VIRTIO_AER_PV_EVF_RESET_FUNCTION
+	:: ekinds[e] = VIRTIO_AER_PV_EVF_RESET_LINK |
+		       VIRTIO_AER_PV_EVF_RESET_FUNCTION
+	fi;
+#else
+	ekinds[e] = VIRTIO_AER_PV_EVF_RESET_LINK | VIRTIO_AER_PV_EVF_RESET_FUNCTION;
+#endif
 	/* request_outcome, for the functions of this error */
 	if
 	:: eres[e] == VIRTIO_AER_PV_RESET_NONE && can_request &&
@@ -1493,7 +1798,7 @@ inline host_error()
 			:: eres[e] != VIRTIO_AER_PV_RESET_NONE ->
 				/* DONE: before the notification; PENDING:
 				 * under way; FAILED: tried and failed */
-				count_reset(e, tf)
+				count_reset(e, tf, VIRTIO_AER_PV_RESET_KIND_LINK)
 			:: else
 			fi;
 			if
@@ -1505,6 +1810,11 @@ inline host_error()
 		fi
 	}
 	tf = 0;
+	if
+	:: eres[e] == VIRTIO_AER_PV_RESET_DONE ->
+		gdone[e] = gdone[e] | VIRTIO_AER_PV_EVF_RESET_LINK
+	:: else
+	fi;
 	q[qn] = M_MSG(VIRTIO_AER_PV_EVT_ERROR, e); qn++;
 	printf("MSC: host error %d on F%d (functions %d) sev %d reset %d (ends %d) request %d\n",
 	       e, f, efns[e], esev[e], eres[e], eend[e], eout[e]);
@@ -1522,16 +1832,22 @@ inline host_reset_end(e)
 	}
 	tf = 0;
 	printf("MSC: host reset of error %d ends: %d\n", e, eend[e]);
+	if
+	:: eend[e] == VIRTIO_AER_PV_RESET_DONE ->
+		gdone[e] = gdone[e] | VIRTIO_AER_PV_EVF_RESET_LINK
+	:: else
+	fi;
 	erst[e] = eend[e]; eend[e] = 0;
 	q[qn] = M_MSG(VIRTIO_AER_PV_EVT_RESET, e); qn++
 }
 
-/* virtio_aer_pv_reset_end() for a reset the guest asked for */
+/* virtio_aer_pv_reset_end() for a reset the guest asked for; an answer
+ * nobody waits for any more goes to the channel's answer work */
 inline host_request_end(k)
 {
 	for (tf : 0 .. NF - 1) {
 		if
-		:: hlink[tf] == hlink[rqf[k]] -> infl_clear(tf, rqseq[k])
+		:: M_REACHES(k, rqseq[k], tf) -> infl_clear(tf, rqseq[k])
 		:: else
 		fi
 	}
@@ -1539,13 +1855,12 @@ inline host_request_end(k)
 	printf("MSC: requested reset for error %d ends (failed %d)\n",
 	       rqseq[k], rqfail[k]);
 	if
-	:: rqgone[k] -> free_request(k)	/* nobody waits: dropped */
-	:: else ->
-		rqst[k] = M_RQ_ANSWERED;
-		rqstatus[k] = (rqfail[k] -> VIRTIO_AER_PV_S_FAILED :
-			       VIRTIO_AER_PV_S_OK);
-		rqfail[k] = false
-	fi
+	:: !rqfail[k] -> gdone[rqseq[k]] = gdone[rqseq[k]] | M_KF(rqkind[k])
+	:: else
+	fi;
+	rqst[k] = M_RQ_ANSWERED;
+	rqstatus[k] = (rqfail[k] -> VIRTIO_AER_PV_S_FAILED : VIRTIO_AER_PV_S_OK);
+	rqfail[k] = false
 }
 
 proctype host()
@@ -1599,8 +1914,9 @@ end:
 		fi;
 		fsm_on_fn_gone(f);
 		fgone[f] = true;
-		/* (c,d): its errors end with it */
+		/* (c,d,g): its errors end with it */
 		GHOST_CD(ended = ended | (acc & M_FMASK(f)));
+		GHOST_G(gended = gended | (gnamed & M_FMASK(f)));
 		printf("MSC: IN_FN_GONE F%d\n", f);
 		f = 0
 	   }
@@ -1614,6 +1930,15 @@ end:
 active proctype final_check()
 {
 	timeout -> assert((acc & ~ended) == 0)
+}
+#endif
+
+#ifdef CHECK_G
+/* (g) in every final state: every function an uncorrectable error named
+ * has had its error_detected and its end, tracked or not */
+active proctype final_check()
+{
+	timeout -> assert((gnamed & ~gended) == 0)
 }
 #endif
 
@@ -1633,6 +1958,18 @@ init
 		bridge[0] = 0; hlink[0] = 0;
 		bridge[1] = (topo == 1 -> 0 : 1);
 		hlink[1] = (topo == 0 -> 1 : 0);
+		/* the reset each bridge needs: in topology 4, F0 is an RCiEP,
+		 * its own bridge, which needs a function reset */
+		ukind[0] = (topo == 4 -> VIRTIO_AER_PV_RESET_KIND_FUNCTION :
+				        VIRTIO_AER_PV_RESET_KIND_LINK);
+		ukind[1] = VIRTIO_AER_PV_RESET_KIND_LINK;
+#ifdef KINDS
+		/* VIRTIO_AER_PV_F_RESET_KINDS negotiated or not */
+		if
+		:: reset_kinds = true
+		:: reset_kinds = false
+		fi;
+#endif
 		/* VIRTIO_AER_PV_F_RESET_REQUEST negotiated or not */
 #ifdef NO_CAN_REQUEST
 		can_request = false;

@@ -28,6 +28,7 @@
  */
 #define VIRTIO_AER_PV_F_RESET_REQUEST		0	/* REQ_RESET supported */
 #define VIRTIO_AER_PV_F_RESET_KINDS		1	/* errors say what resets */
+#define VIRTIO_AER_PV_F_MAX_FUNCS		2	/* config has max_funcs */
 
 /* Virtqueues */
 #define VIRTIO_AER_PV_VQ_EVENT			0
@@ -35,7 +36,8 @@
 #define VIRTIO_AER_PV_NR_VQS			2
 
 /* Limits */
-#define VIRTIO_AER_PV_MAX_FUNCS			16
+#define VIRTIO_AER_PV_MAX_FUNCS			16	/* in one event */
+#define VIRTIO_AER_PV_MAX_MANAGED		32	/* max_funcs at most */
 #define VIRTIO_AER_PV_RESET_TIMEOUT_MAX_MS	300000
 
 /* Event types, device to driver on the event queue */
@@ -78,6 +80,9 @@
 
 struct virtio_aer_pv_config {
 	__le32 reset_timeout_ms;
+	/* With VIRTIO_AER_PV_F_MAX_FUNCS: the functions events may name */
+	__le16 max_funcs;
+	__u8 padding[2];
 };
 
 /* A function, by the address the driver sees it at */

@@ -28,12 +28,29 @@ struct aer_pv_unit {
 	struct work_struct work;
 	struct aer_pv_channel *ch;
 	u8 rec;				/* index in ch->core.recs */
+	bool reset_failed;		/* its reset step failed this recovery */
 	/* Under ch->resp_lock: */
-	int tag;			/* of the request in flight, or -1 */
-	u32 expect_seq;			/* the seq its answer must echo */
-	bool answered;
-	unsigned int resp_len;
+	int tag;			/* of the request it waits for, or -1 */
+	bool answered;			/* the answer is in that tag */
+};
+
+/*
+ * A reset request under a tag: from when it is queued until its answer
+ * has been taken in, by the unit that waits for it or, when that unit
+ * gave up on it, by the channel's answer work.
+ */
+struct aer_pv_tag {
+	u32 seq;			/* the request's */
+	u8 unit;			/* index of the unit that sent it */
+	unsigned int resp_len;		/* its answer, once it came */
 	struct virtio_aer_pv_response resp;
+};
+
+/* A Root Port whose AER interrupt recoveries keep masked */
+struct aer_pv_hold {
+	struct pci_dev *root;		/* NULL: slot free */
+	unsigned int users;		/* units recovering below it */
+	u32 cmd;			/* its AER interrupt enables before */
 };
 
 struct aer_pv_channel {
@@ -42,9 +59,15 @@ struct aer_pv_channel {
 	bool closing;			/* no new recovery starts */
 	struct aer_pv_unit units[AER_PV_MAX_RECS];
 
-	spinlock_t resp_lock;		/* tags, tag_unit, units' answers */
-	unsigned long tags;		/* BIT(tag): its buffer is the host's */
-	u8 tag_unit[AER_PV_NR_TAGS];
+	spinlock_t resp_lock;		/* tags, sent, orphans, tag, answers */
+	unsigned long tags;		/* BIT(tag): taken */
+	unsigned long sent;		/* BIT(tag): its buffer is the host's */
+	unsigned long orphans;		/* BIT(tag): answer for nobody, yet */
+	struct aer_pv_tag tag[AER_PV_NR_TAGS];
+	struct work_struct answer_work;	/* takes in the orphans' answers */
+
+	struct mutex hold_lock;		/* holds */
+	struct aer_pv_hold holds[AER_PV_MAX_RECS];
 
 	struct rw_semaphore ops_lock;	/* info.ops usable while ops_live */
 	bool ops_live;
@@ -57,6 +80,7 @@ struct aer_pv_channel {
 	atomic_t running;		/* units whose work is queued or runs */
 	struct notifier_block nb;
 	struct kref ref;
+	struct work_struct release_work;	/* frees it, in process context */
 };
 
 extern struct workqueue_struct *aer_pv_wq;
@@ -67,6 +91,10 @@ void aer_pv_wake(struct aer_pv_channel *ch);
 u32 aer_pv_id(struct pci_dev *pdev);
 struct pci_dev *aer_pv_pdev(u32 id);
 unsigned int aer_pv_timeout_ms(const struct aer_pv_channel *ch);
+enum aer_pv_verdict aer_pv_take_answer(struct aer_pv_channel *ch, u32 seq,
+				       const struct virtio_aer_pv_response *wire,
+				       unsigned int len,
+				       struct aer_pv_response *resp);
 void aer_pv_unit_work(struct work_struct *work);
 int aer_pv_native_init(void);
 
@@ -83,6 +111,7 @@ int aer_pv_snapshot_fn(struct pci_dev *pdev, struct aer_pv_fn_snapshot *out);
 struct aer_pv_channel_stats {
 	u64 verdicts[AER_PV_NR_VERDICTS];
 	u32 last_seq;
+	u64 untracked;
 	size_t mem_bytes;
 };
 

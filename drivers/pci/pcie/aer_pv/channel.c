@@ -20,6 +20,7 @@
 #include <linux/pci.h>
 #include <linux/slab.h>
 #include <linux/timekeeping.h>
+#include <kunit/visibility.h>
 
 #include "aer_pv.h"
 
@@ -27,6 +28,7 @@
 #define AER_PV_DRAIN_SLACK_MS	10000
 
 struct workqueue_struct *aer_pv_wq;
+EXPORT_SYMBOL_IF_KUNIT(aer_pv_wq);
 
 /*
  * The one channel: the host names functions by their guest address, which
@@ -44,37 +46,57 @@ static DEFINE_SPINLOCK(aer_pv_chan_lock);
 struct aer_pv_channel *aer_pv_get(void)
 {
 	struct aer_pv_channel *ch;
+	unsigned long flags;
 
-	spin_lock(&aer_pv_chan_lock);
+	spin_lock_irqsave(&aer_pv_chan_lock, flags);
 	ch = aer_pv_chan;
 	/* Zero: its release is under way, waiting for this lock. */
 	if (ch && !kref_get_unless_zero(&ch->ref))
 		ch = NULL;
-	spin_unlock(&aer_pv_chan_lock);
+	spin_unlock_irqrestore(&aer_pv_chan_lock, flags);
 	return ch;
 }
+EXPORT_SYMBOL_IF_KUNIT(aer_pv_get);
 
+static void aer_pv_free(struct work_struct *work)
+{
+	struct aer_pv_channel *ch = container_of(work, struct aer_pv_channel,
+						 release_work);
+
+	/* A recovery that gave up on an answer may have queued it last. */
+	cancel_work_sync(&ch->answer_work);
+	put_device(ch->info.dev);
+	kfree(ch);
+}
+
+/*
+ * The last reference may go in atomic context (the native AER path's
+ * tracepoint), where put_device() must not run: the freeing is deferred.
+ */
 static void aer_pv_release(struct kref *ref)
 {
 	struct aer_pv_channel *ch = container_of(ref, struct aer_pv_channel,
 						 ref);
+	unsigned long flags;
 
-	spin_lock(&aer_pv_chan_lock);
+	spin_lock_irqsave(&aer_pv_chan_lock, flags);
 	if (aer_pv_chan == ch)
 		aer_pv_chan = NULL;
-	spin_unlock(&aer_pv_chan_lock);
-	put_device(ch->info.dev);
-	kfree(ch);
+	spin_unlock_irqrestore(&aer_pv_chan_lock, flags);
+	queue_work(aer_pv_wq, &ch->release_work);
 }
 
 /**
  * aer_pv_put() - drop a reference taken with aer_pv_get()
  * @ch: the channel
+ *
+ * May be called in atomic context.
  */
 void aer_pv_put(struct aer_pv_channel *ch)
 {
 	kref_put(&ch->ref, aer_pv_release);
 }
+EXPORT_SYMBOL_IF_KUNIT(aer_pv_put);
 
 /**
  * aer_pv_wake() - every waiting reset step must look again
@@ -183,15 +205,16 @@ static void aer_pv_log_error(struct pci_dev *pdev,
  * Queue the recoveries the state machine started, under the lock that
  * also sets @ch->closing, so that nothing starts once unregister began.
  */
-static void aer_pv_start_units(struct aer_pv_channel *ch, u32 start)
+static void aer_pv_start_units(struct aer_pv_channel *ch, u64 start)
 {
-	unsigned long bits = start;
+	DECLARE_BITMAP(bits, AER_PV_MAX_RECS);
 	unsigned int r;
 
 	lockdep_assert_held(&ch->lock);
 	if (ch->closing)
 		return;
-	for_each_set_bit(r, &bits, AER_PV_MAX_RECS) {
+	bitmap_from_u64(bits, start);
+	for_each_set_bit(r, bits, AER_PV_MAX_RECS) {
 		atomic_inc(&ch->running);
 		kref_get(&ch->ref);
 		if (!queue_work(aer_pv_wq, &ch->units[r].work)) {
@@ -253,6 +276,11 @@ void aer_pv_channel_event(struct aer_pv_channel *ch, const void *buf,
 				     "dropped event (type %u, seq %u): %s\n",
 				     ev.type, ev.seq, aer_pv_verdict_name(v));
 	} else {
+		if (act.untracked)
+			dev_warn_ratelimited(ch->info.dev,
+					     "host named %u functions beyond the %u it manages (seq %u): their recovery fails\n",
+					     act.untracked, ch->core.nr_fns,
+					     ev.seq);
 		aer_pv_wake(ch);
 		/* The first function the guest has is the one the host names */
 		for (i = 0; act.log && i < ev.nr_funcs; i++) {
@@ -276,34 +304,111 @@ EXPORT_SYMBOL_NS_GPL(aer_pv_channel_event, AER_PV);
  * @buf: the bytes the device wrote
  * @len: the length the device reported
  *
- * Hands the answer to the recovery that waits for it; an answer nobody
- * waits for any more only frees its tag.  May be called in interrupt
- * context, never once aer_pv_channel_unregister() has been called.
+ * Hands the answer to the recovery that waits for it.  One that nobody
+ * waits for any more still settles the reset it was for, for the other
+ * recoveries that wait on that reset: the channel's answer work takes it
+ * in.  May be called in interrupt context, never once
+ * aer_pv_channel_unregister() has been called.
  */
 void aer_pv_channel_response(struct aer_pv_channel *ch, unsigned int tag,
 			     const void *buf, size_t len)
 {
 	struct aer_pv_unit *u;
 	unsigned long flags;
+	bool orphan = false;
 
 	if (tag >= AER_PV_NR_TAGS)
 		return;
 	spin_lock_irqsave(&ch->resp_lock, flags);
-	if (!test_and_clear_bit(tag, &ch->tags)) {
+	if (!test_and_clear_bit(tag, &ch->sent)) {
 		spin_unlock_irqrestore(&ch->resp_lock, flags);
 		return;
 	}
-	u = &ch->units[ch->tag_unit[tag]];
+	ch->tag[tag].resp_len = min(len, sizeof(ch->tag[tag].resp));
+	memcpy(&ch->tag[tag].resp, buf, ch->tag[tag].resp_len);
+	u = &ch->units[ch->tag[tag].unit];
 	if (u->tag == tag) {
-		u->tag = -1;
-		u->resp_len = min(len, sizeof(u->resp));
-		memcpy(&u->resp, buf, u->resp_len);
 		u->answered = true;
+	} else {
+		__set_bit(tag, &ch->orphans);
+		orphan = true;
 	}
 	spin_unlock_irqrestore(&ch->resp_lock, flags);
+	if (orphan)
+		queue_work(aer_pv_wq, &ch->answer_work);
 	aer_pv_wake(ch);
 }
 EXPORT_SYMBOL_NS_GPL(aer_pv_channel_response, AER_PV);
+
+/**
+ * aer_pv_take_answer() - check an answer to a reset request
+ * @ch: the channel
+ * @seq: the seq of the request
+ * @wire: the answer, as the device wrote it
+ * @len: its length
+ * @resp: where to decode it
+ *
+ * An answer that does not decode, or does not echo the request's seq, is
+ * logged and taken as no answer; the caller counts its verdict.
+ *
+ * Return: AER_PV_OK, or why the answer was dropped.
+ */
+enum aer_pv_verdict aer_pv_take_answer(struct aer_pv_channel *ch, u32 seq,
+				       const struct virtio_aer_pv_response *wire,
+				       unsigned int len,
+				       struct aer_pv_response *resp)
+{
+	enum aer_pv_verdict v;
+
+	v = aer_pv_decode_response(VIRTIO_AER_PV_REQ_RESET, wire, len, resp);
+	if (v == AER_PV_OK && resp->seq != seq)
+		v = AER_PV_DROP_STALE;
+	if (v)
+		dev_warn_ratelimited(ch->info.dev,
+				     "dropped answer to reset request (seq %u): %s\n",
+				     seq, aer_pv_verdict_name(v));
+	return v;
+}
+
+/* Take in the answers to requests whose recoveries gave up on them. */
+static void aer_pv_answer_work(struct work_struct *work)
+{
+	struct aer_pv_channel *ch = container_of(work, struct aer_pv_channel,
+						 answer_work);
+	struct aer_pv_input in = {
+		.type = AER_PV_IN_RESPONSE,
+		.rec = AER_PV_NO_REC,
+	};
+	struct virtio_aer_pv_response wire;
+	struct aer_pv_response resp;
+	struct aer_pv_action act;
+	enum aer_pv_verdict v;
+	unsigned int tag, len;
+
+	for (;;) {
+		spin_lock_irq(&ch->resp_lock);
+		tag = find_first_bit(&ch->orphans, AER_PV_NR_TAGS);
+		if (tag < AER_PV_NR_TAGS) {
+			wire = ch->tag[tag].resp;
+			len = ch->tag[tag].resp_len;
+			in.seq = ch->tag[tag].seq;
+			__clear_bit(tag, &ch->orphans);
+			__clear_bit(tag, &ch->tags);
+		}
+		spin_unlock_irq(&ch->resp_lock);
+		if (tag >= AER_PV_NR_TAGS)
+			break;
+
+		v = aer_pv_take_answer(ch, in.seq, &wire, len, &resp);
+		in.resp = v ? NULL : &resp;
+		mutex_lock(&ch->lock);
+		if (v)
+			ch->core.verdicts[v]++;
+		aer_pv_step(&ch->core, &in, ktime_get_ns(), &act);
+		mutex_unlock(&ch->lock);
+		aer_pv_wake(ch);
+	}
+}
 
 static int aer_pv_pci_notify(struct notifier_block *nb, unsigned long action,
 			     void *data)
@@ -350,7 +455,10 @@ struct aer_pv_channel *aer_pv_channel_register(const struct aer_pv_channel_info 
 	if (!ch)
 		return ERR_PTR(-ENOMEM);
 	mutex_init(&ch->lock);
+	mutex_init(&ch->hold_lock);
 	spin_lock_init(&ch->resp_lock);
+	INIT_WORK(&ch->answer_work, aer_pv_answer_work);
+	INIT_WORK(&ch->release_work, aer_pv_free);
 	init_rwsem(&ch->ops_lock);
 	init_waitqueue_head(&ch->waitq);
 	kref_init(&ch->ref);
@@ -360,6 +468,8 @@ struct aer_pv_channel *aer_pv_channel_register(const struct aer_pv_channel_info 
 	ch->ops_live = true;
 	aer_pv_core_init(&ch->core, info->can_request);
 	ch->core.reset_kinds = info->reset_kinds;
+	if (info->max_funcs)
+		ch->core.nr_fns = min_t(u16, info->max_funcs, AER_PV_MAX_FNS);
 	for (r = 0; r < AER_PV_MAX_RECS; r++) {
 		ch->units[r].ch = ch;
 		ch->units[r].rec = r;
@@ -372,19 +482,22 @@ struct aer_pv_channel *aer_pv_channel_register(const struct aer_pv_channel_info 
 	if (ret)
 		goto err_free;
 
-	spin_lock(&aer_pv_chan_lock);
+	spin_lock_irq(&aer_pv_chan_lock);
 	if (aer_pv_chan) {
-		spin_unlock(&aer_pv_chan_lock);
+		spin_unlock_irq(&aer_pv_chan_lock);
 		ret = -EBUSY;
 		goto err_nb;
 	}
 	aer_pv_chan = ch;
-	spin_unlock(&aer_pv_chan_lock);
+	spin_unlock_irq(&aer_pv_chan_lock);
 
-	dev_info(info->dev, "host-coordinated AER recovery enabled (host reset bound %u ms%s%s)\n",
-		 info->reset_timeout_ms,
+	dev_info(info->dev, "host-coordinated AER recovery enabled (host reset bound %u ms, %u functions%s%s)\n",
+		 info->reset_timeout_ms, ch->core.nr_fns,
 		 info->can_request ? ", reset requests" : "",
 		 info->reset_kinds ? ", reset kinds" : "");
+	if (info->max_funcs > AER_PV_MAX_FNS)
+		dev_warn(info->dev, "host manages %u functions, aer-pv tracks %u: errors of the others end in perm_failure\n",
+			 info->max_funcs, AER_PV_MAX_FNS);
 	return ch;
 
 err_nb:
@@ -420,6 +533,8 @@ void aer_pv_channel_unregister(struct aer_pv_channel *ch)
 	down_write(&ch->ops_lock);
 	ch->ops_live = false;
 	up_write(&ch->ops_lock);
+	/* No answer comes any more; take in those that came. */
+	flush_work(&ch->answer_work);
 	aer_pv_wake(ch);
 
 	bus_unregister_notifier(&pci_bus_type, &ch->nb);
@@ -476,6 +591,7 @@ int aer_pv_snapshot_channel(struct aer_pv_channel_stats *out)
 	mutex_lock(&ch->lock);
 	memcpy(out->verdicts, ch->core.verdicts, sizeof(out->verdicts));
 	out->last_seq = ch->core.last_seq;
+	out->untracked = ch->core.untracked;
 	out->mem_bytes = sizeof(*ch);
 	mutex_unlock(&ch->lock);
 	aer_pv_put(ch);

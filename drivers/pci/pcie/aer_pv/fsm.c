@@ -22,7 +22,16 @@
  * recovery runs frozen, and so reaches the reset step, when its error is
  * shared with another unit or a reset was asked for it.  A request the
  * host got stays in flight until it is answered, even once the unit that
- * sent it has given up on it.
+ * sent it has given up on it; its answer then still settles the reset
+ * for every other unit.
+ *
+ * A reset covers a unit only if it is of a kind that resets what the unit
+ * needs reset: a link reset covers a function reset, never the reverse.
+ *
+ * Every function an error names gets an outcome.  One the function table
+ * has no room for (the host names more than it said it manages) is not
+ * tracked, but the recovery of its unit still runs and fails at its reset
+ * step, so its driver hears error_detected and then perm_failure.
  */
 
 #include <linux/bitops.h>
@@ -51,6 +60,7 @@ static const char * const aer_pv_why_names[AER_PV_NR_WHYS] = {
 	[AER_PV_WHY_LOST]		= "channel or device gone",
 	[AER_PV_WHY_NO_ROOM]		= "too many errors to track",
 	[AER_PV_WHY_NOT_SENT]		= "reset request could not be sent",
+	[AER_PV_WHY_UNTRACKED]		= "host named more functions than it manages",
 };
 
 /**
@@ -89,6 +99,7 @@ EXPORT_SYMBOL_IF_KUNIT(aer_pv_why_name);
 void aer_pv_core_init(struct aer_pv_core *core, bool can_request)
 {
 	memset(core, 0, sizeof(*core));
+	core->nr_fns = AER_PV_MAX_FNS;
 	core->can_request = can_request;
 	core->up = true;
 }
@@ -105,7 +116,7 @@ struct aer_pv_fn *aer_pv_find_fn(struct aer_pv_core *core, u32 id)
 {
 	unsigned int i;
 
-	for (i = 0; i < AER_PV_MAX_FNS; i++)
+	for (i = 0; i < core->nr_fns; i++)
 		if (core->fns[i].used && core->fns[i].id == id)
 			return &core->fns[i];
 	return NULL;
@@ -115,6 +126,12 @@ EXPORT_SYMBOL_IF_KUNIT(aer_pv_find_fn);
 static bool aer_pv_rec_free(const struct aer_pv_rec *rec)
 {
 	return !rec->fns && rec->state == AER_PV_IDLE;
+}
+
+/* Whether @e holds an error to recover */
+static bool aer_pv_err_live(const struct aer_pv_err *e)
+{
+	return e->seq && (e->fns || e->untracked);
 }
 
 /**
@@ -204,6 +221,60 @@ static int aer_pv_find_reset(const struct aer_pv_core *core, u32 seq)
 	return -1;
 }
 
+/* The error event flag that offers a reset of @kind */
+static u8 aer_pv_kind_flag(u8 kind)
+{
+	switch (kind) {
+	case VIRTIO_AER_PV_RESET_KIND_LINK:
+		return VIRTIO_AER_PV_EVF_RESET_LINK;
+	case VIRTIO_AER_PV_RESET_KIND_FUNCTION:
+		return VIRTIO_AER_PV_EVF_RESET_FUNCTION;
+	default:
+		return 0;
+	}
+}
+
+/*
+ * The kinds of reset that cover a unit that needs a @kind reset: a link
+ * reset resets every function below the link, a function reset only the
+ * function.
+ */
+static u8 aer_pv_covering(u8 kind)
+{
+	if (kind == VIRTIO_AER_PV_RESET_KIND_FUNCTION)
+		return VIRTIO_AER_PV_EVF_RESET_LINK |
+		       VIRTIO_AER_PV_EVF_RESET_FUNCTION;
+	return VIRTIO_AER_PV_EVF_RESET_LINK;
+}
+
+/*
+ * The kind of reset that covers every unit an error names: an RCiEP is its
+ * own bridge and needs a function reset, a function below a bridge a link
+ * reset, which also covers an RCiEP of the same host link.  A reset that
+ * covered one unit and not another would let the first resume while the
+ * second asks the host for the reset that reaches both.
+ */
+static u8 aer_pv_need(const struct aer_pv_event *ev, const u32 *bridges)
+{
+	unsigned int i;
+
+	for (i = 0; i < ev->nr_funcs && i < ARRAY_SIZE(ev->funcs); i++)
+		if (bridges[i] != AER_PV_NO_BRIDGE &&
+		    bridges[i] != ev->funcs[i])
+			return VIRTIO_AER_PV_RESET_KIND_LINK;
+	return VIRTIO_AER_PV_RESET_KIND_FUNCTION;
+}
+
+/* The reset to ask for, or to be covered by: the unit's and @r's units' */
+static u8 aer_pv_kind_for(const struct aer_pv_rec *rec,
+			  const struct aer_pv_reset *r)
+{
+	if (rec->kind == VIRTIO_AER_PV_RESET_KIND_LINK ||
+	    r->need == VIRTIO_AER_PV_RESET_KIND_LINK)
+		return VIRTIO_AER_PV_RESET_KIND_LINK;
+	return rec->kind;
+}
+
 static int aer_pv_new_reset(struct aer_pv_core *core,
 			    const struct aer_pv_event *ev, u32 fns)
 {
@@ -217,6 +288,9 @@ static int aer_pv_new_reset(struct aer_pv_core *core,
 		r->seq = ev->seq;
 		r->state = ev->reset;
 		r->kind = ev->reset_kind;
+		r->done = ev->reset == VIRTIO_AER_PV_RESET_DONE ?
+			  aer_pv_kind_flag(ev->reset_kind) : 0;
+		r->refused = 0;
 		/* A host that does not say may do any: it answers UNSUPPORTED. */
 		r->kinds = core->reset_kinds ? ev->flags :
 			   VIRTIO_AER_PV_EVF_RESET_LINK |
@@ -227,19 +301,6 @@ static int aer_pv_new_reset(struct aer_pv_core *core,
 		return i;
 	}
 	return -1;
-}
-
-/* The error event flag that offers a reset of @kind */
-static u8 aer_pv_kind_flag(u8 kind)
-{
-	switch (kind) {
-	case VIRTIO_AER_PV_RESET_KIND_LINK:
-		return VIRTIO_AER_PV_EVF_RESET_LINK;
-	case VIRTIO_AER_PV_RESET_KIND_FUNCTION:
-		return VIRTIO_AER_PV_EVF_RESET_FUNCTION;
-	default:
-		return 0;
-	}
 }
 
 static bool aer_pv_in_flight(const struct aer_pv_reset *r)
@@ -303,7 +364,8 @@ static bool aer_pv_err_frozen(const struct aer_pv_core *core,
 {
 	unsigned int i;
 
-	if (e->severity == VIRTIO_AER_PV_SEV_FATAL || e->no_room)
+	if (e->severity == VIRTIO_AER_PV_SEV_FATAL || e->no_room ||
+	    e->untracked)
 		return true;
 	for (i = 0; i < AER_PV_MAX_RESETS; i++) {
 		const struct aer_pv_reset *r = &core->resets[i];
@@ -318,12 +380,17 @@ static bool aer_pv_err_frozen(const struct aer_pv_core *core,
 }
 
 static void aer_pv_fold(struct aer_pv_core *core, struct aer_pv_err *e,
-			const struct aer_pv_event *ev, u32 fns, int reset)
+			const struct aer_pv_event *ev, u32 fns, u32 untracked,
+			int reset)
 {
 	if (!e->seq || aer_pv_seq_after(ev->seq, e->seq))
 		e->seq = ev->seq;
 	e->severity = max(e->severity, ev->severity);
 	e->fns |= fns;
+	if (untracked != AER_PV_NO_BRIDGE) {
+		e->untracked = true;
+		e->untracked_fn = untracked;
+	}
 	if (reset < 0)
 		e->no_room = true;
 	else
@@ -333,16 +400,18 @@ static void aer_pv_fold(struct aer_pv_core *core, struct aer_pv_err *e,
 
 /*
  * Make room in a full function table: forget a function whose unit is
- * idle.  Its counters go with it; a function in a recovery stays.
+ * idle, and that the event being taken in does not name (@keep).  Its
+ * counters go with it; a function in a recovery stays.
  */
-static int aer_pv_evict_fn(struct aer_pv_core *core)
+static int aer_pv_evict_fn(struct aer_pv_core *core, u32 keep)
 {
 	unsigned int i, r;
 
-	for (i = 0; i < AER_PV_MAX_FNS; i++) {
+	for (i = 0; i < core->nr_fns; i++) {
 		struct aer_pv_rec *rec = &core->recs[core->fns[i].rec];
 
-		if (!core->fns[i].used || rec->state != AER_PV_IDLE)
+		if (!core->fns[i].used || rec->state != AER_PV_IDLE ||
+		    (keep & BIT(i)))
 			continue;
 		rec->fns &= ~BIT(i);
 		for (r = 0; r < AER_PV_MAX_RESETS; r++)
@@ -353,31 +422,46 @@ static int aer_pv_evict_fn(struct aer_pv_core *core)
 	return -1;
 }
 
-static int aer_pv_take_fn(struct aer_pv_core *core, u32 id, u32 bridge)
+/*
+ * The unit of @bridge, made if need be, but never in a slot that the event
+ * being taken in already uses (@keep: BIT_ULL(unit index)).
+ */
+static int aer_pv_take_rec(struct aer_pv_core *core, u32 bridge, u64 keep)
+{
+	u8 found = aer_pv_find_rec(core, bridge);
+	unsigned int r;
+
+	if (found != AER_PV_NO_REC)
+		return found;
+	/* One the event made, with no function of its own yet */
+	for (r = 0; r < AER_PV_MAX_RECS; r++)
+		if ((keep & BIT_ULL(r)) && core->recs[r].bridge == bridge)
+			return r;
+	for (r = 0; r < AER_PV_MAX_RECS; r++) {
+		if (!aer_pv_rec_free(&core->recs[r]) || (keep & BIT_ULL(r)))
+			continue;
+		memset(&core->recs[r], 0, sizeof(core->recs[r]));
+		core->recs[r].bridge = bridge;
+		return r;
+	}
+	return -1;
+}
+
+/* The entry of function @id, made if need be: -1 when the table is full */
+static int aer_pv_take_fn(struct aer_pv_core *core, u32 id, int r, u32 keep)
 {
 	struct aer_pv_fn *fn = aer_pv_find_fn(core, id);
-	unsigned int r;
 	int i;
 
 	if (fn)
 		return fn - core->fns;
-	for (i = 0; i < AER_PV_MAX_FNS; i++)
+	for (i = 0; i < core->nr_fns; i++)
 		if (!core->fns[i].used)
 			break;
-	if (i == AER_PV_MAX_FNS)
-		i = aer_pv_evict_fn(core);
+	if (i == core->nr_fns)
+		i = aer_pv_evict_fn(core, keep);
 	if (i < 0)
 		return -1;
-	r = aer_pv_find_rec(core, bridge);
-	if (r == AER_PV_NO_REC) {
-		for (r = 0; r < AER_PV_MAX_RECS; r++)
-			if (aer_pv_rec_free(&core->recs[r]))
-				break;
-		if (r == AER_PV_MAX_RECS)
-			return -1;
-		memset(&core->recs[r], 0, sizeof(core->recs[r]));
-		core->recs[r].bridge = bridge;
-	}
 	fn = &core->fns[i];
 	memset(fn, 0, sizeof(*fn));
 	fn->used = true;
@@ -393,12 +477,13 @@ static void aer_pv_start(struct aer_pv_core *core, unsigned int r,
 	struct aer_pv_rec *rec = &core->recs[r];
 
 	rec->frozen = aer_pv_err_frozen(core, &rec->cur);
+	rec->failed = false;
 	rec->why = AER_PV_WHY_NONE;
 	rec->deadline = 0;
 	rec->req_seq = 0;
 	aer_pv_set_state(rec, AER_PV_DETECTED);
 	act->type = AER_PV_ACT_START;
-	act->start |= BIT(r);
+	act->start |= BIT_ULL(r);
 }
 
 static enum aer_pv_verdict aer_pv_on_error(struct aer_pv_core *core,
@@ -408,9 +493,11 @@ static enum aer_pv_verdict aer_pv_on_error(struct aer_pv_core *core,
 {
 	enum aer_pv_verdict why = AER_PV_DROP_NO_DEVICE;
 	u32 by_rec[AER_PV_MAX_RECS] = {};
-	unsigned int i, r, units;
+	u32 untracked[AER_PV_MAX_RECS];
+	unsigned int i, r;
+	u64 recs = 0;
 	u32 all = 0;
-	int idx, reset;
+	int idx, reset, u;
 
 	if (ev->flags && !core->reset_kinds)
 		return AER_PV_DROP_FLAGS;
@@ -418,21 +505,31 @@ static enum aer_pv_verdict aer_pv_on_error(struct aer_pv_core *core,
 		return ev->seq == core->last_seq ? AER_PV_DROP_DUPLICATE :
 						   AER_PV_DROP_STALE;
 
+	memset(untracked, 0xff, sizeof(untracked));
 	for (i = 0; i < ev->nr_funcs && i < ARRAY_SIZE(ev->funcs); i++) {
 		if (!bridges || bridges[i] == AER_PV_NO_BRIDGE)
 			continue;
-		idx = aer_pv_take_fn(core, ev->funcs[i], bridges[i]);
-		if (idx < 0) {
+		u = aer_pv_take_rec(core, bridges[i], recs);
+		if (u < 0) {
 			why = AER_PV_DROP_TABLE_FULL;
 			continue;
 		}
-		by_rec[core->fns[idx].rec] |= BIT(idx);
+		recs |= BIT_ULL(u);
+		idx = aer_pv_take_fn(core, ev->funcs[i], u, all);
+		if (idx < 0) {
+			/* Not tracked, but its unit recovers it: to fail. */
+			untracked[u] = ev->funcs[i];
+			act->untracked++;
+			continue;
+		}
+		by_rec[u] |= BIT(idx);
 		all |= BIT(idx);
 	}
-	if (!all)
+	if (!recs)
 		return why;
 
 	core->last_seq = ev->seq;
+	core->untracked += act->untracked;
 	act->seq = ev->seq;
 	act->log = true;
 	aer_pv_for_each_fn(i, all) {
@@ -445,9 +542,8 @@ static enum aer_pv_verdict aer_pv_on_error(struct aer_pv_core *core,
 	/* No room for the reset: the recoveries it touches must fail. */
 	reset = aer_pv_new_reset(core, ev, all);
 	if (reset >= 0) {
-		for (r = 0, units = 0; r < AER_PV_MAX_RECS; r++)
-			units += !!by_rec[r];
-		core->resets[reset].shared = units > 1;
+		core->resets[reset].shared = hweight64(recs) > 1;
+		core->resets[reset].need = aer_pv_need(ev, bridges);
 	}
 	if (ev->reset == VIRTIO_AER_PV_RESET_DONE)
 		AER_PV_STAT(core, all, host_resets);
@@ -455,17 +551,19 @@ static enum aer_pv_verdict aer_pv_on_error(struct aer_pv_core *core,
 	for (r = 0; r < AER_PV_MAX_RECS; r++) {
 		struct aer_pv_rec *rec = &core->recs[r];
 
-		if (!by_rec[r])
+		if (!(recs & BIT_ULL(r)))
 			continue;
 		if (rec->state == AER_PV_IDLE) {
 			memset(&rec->cur, 0, sizeof(rec->cur));
-			aer_pv_fold(core, &rec->cur, ev, by_rec[r], reset);
+			aer_pv_fold(core, &rec->cur, ev, by_rec[r],
+				    untracked[r], reset);
 			aer_pv_start(core, r, act);
 			continue;
 		}
 		if (rec->next.seq)
 			AER_PV_STAT(core, by_rec[r], coalesced);
-		aer_pv_fold(core, &rec->next, ev, by_rec[r], reset);
+		aer_pv_fold(core, &rec->next, ev, by_rec[r], untracked[r],
+			    reset);
 	}
 	aer_pv_gc_resets(core);
 	return AER_PV_OK;
@@ -486,8 +584,10 @@ static enum aer_pv_verdict aer_pv_on_reset(struct aer_pv_core *core,
 		return AER_PV_DROP_TRANSITION;
 	r->state = ev->reset;
 	r->kind = ev->reset_kind;
-	if (r->state == VIRTIO_AER_PV_RESET_DONE)
+	if (r->state == VIRTIO_AER_PV_RESET_DONE) {
+		r->done |= aer_pv_kind_flag(r->kind);
 		AER_PV_STAT(core, r->fns, host_resets);
+	}
 	return AER_PV_OK;
 }
 
@@ -514,18 +614,14 @@ static void aer_pv_on_event(struct aer_pv_core *core,
 static void aer_pv_fail(struct aer_pv_core *core, struct aer_pv_rec *rec,
 			enum aer_pv_why why, struct aer_pv_action *act)
 {
-	int i = aer_pv_find_reset(core, rec->req_seq);
-
 	/*
-	 * Only a request that never left is open again.  One the host got
-	 * may still be under way, however long ago the guest stopped
-	 * waiting: it stays in flight, and whoever depends on it waits for
-	 * it to its own deadline rather than touch the device meanwhile.
+	 * A request the host got may still be under way, however long ago
+	 * the guest stopped waiting: it stays in flight until its answer,
+	 * and whoever depends on it waits for it to its own deadline rather
+	 * than touch the device meanwhile.
 	 */
-	if (i >= 0 && core->resets[i].req == AER_PV_REQ_SENT &&
-	    why == AER_PV_WHY_NOT_SENT)
-		core->resets[i].req = AER_PV_REQ_NONE;
 	rec->req_seq = 0;
+	rec->failed = true;
 	if (!rec->why) {
 		rec->why = why;
 		if (why == AER_PV_WHY_TIMEOUT)
@@ -560,11 +656,14 @@ static void aer_pv_decide(struct aer_pv_core *core, struct aer_pv_rec *rec,
 	struct aer_pv_reset *t;
 	unsigned int i;
 	u32 fns;
+	u8 kind;
 	int n;
 
 	act->seq = rec->cur.seq;
 	if (rec->why)
 		return aer_pv_fail(core, rec, rec->why, act);
+	if (rec->cur.untracked)
+		return aer_pv_fail(core, rec, AER_PV_WHY_UNTRACKED, act);
 	if (!core->up || !rec->cur.fns)
 		return aer_pv_fail(core, rec, AER_PV_WHY_LOST, act);
 	if (rec->cur.no_room || rec->next.no_room)
@@ -592,7 +691,11 @@ static void aer_pv_decide(struct aer_pv_core *core, struct aer_pv_rec *rec,
 		return;
 	}
 
-	/* The newest settled reset decides, if it covers the running errors. */
+	/*
+	 * The newest settled reset decides, if it covers the running errors
+	 * and is of a kind that covers the unit; one of another kind does
+	 * not, and the unit asks for its own below.
+	 */
 	n = aer_pv_newest(core, set, true);
 	if (n >= 0 && aer_pv_covers(core, rec, core->resets[n].seq)) {
 		const struct aer_pv_reset *s = &core->resets[n];
@@ -600,13 +703,16 @@ static void aer_pv_decide(struct aer_pv_core *core, struct aer_pv_rec *rec,
 		if (s->state == VIRTIO_AER_PV_RESET_FAILED)
 			return aer_pv_fail(core, rec, AER_PV_WHY_RESET_FAILED,
 					   act);
-		if (s->host)
-			AER_PV_STAT(core, rec->cur.fns, resets_avoided);
-		aer_pv_set_state(rec, AER_PV_RESUMING);
-		act->type = AER_PV_ACT_RESUME;
-		act->seq = s->seq;
-		act->kind = s->kind;
-		return;
+		if (s->done & aer_pv_covering(aer_pv_kind_for(rec, s))) {
+			if (s->host)
+				AER_PV_STAT(core, rec->cur.fns, resets_avoided);
+			aer_pv_set_state(rec, AER_PV_RESUMING);
+			act->type = AER_PV_ACT_RESUME;
+			act->seq = s->seq;
+			act->kind = s->done & VIRTIO_AER_PV_EVF_RESET_LINK ?
+				    VIRTIO_AER_PV_RESET_KIND_LINK : s->kind;
+			return;
+		}
 	}
 
 	/* This unit's own native reset already covered them. */
@@ -618,10 +724,17 @@ static void aer_pv_decide(struct aer_pv_core *core, struct aer_pv_rec *rec,
 		return;
 	}
 
-	/* No reset was done: ask for one, for the newest error. */
-	if (t->req == AER_PV_REQ_UNSUPPORTED || !core->can_request ||
-	    !(t->kinds & aer_pv_kind_flag(rec->kind))) {
+	/*
+	 * No reset of its kind was done: ask for one, for the newest error.
+	 * Once a unit has reset natively for it, no unit asks the host: the
+	 * host's reset would reach the functions of that unit during its
+	 * recovery.
+	 */
+	kind = aer_pv_kind_for(rec, t);
+	if (t->native || (t->refused & aer_pv_kind_flag(kind)) ||
+	    !core->can_request || !(t->kinds & aer_pv_kind_flag(kind))) {
 		AER_PV_STAT(core, rec->cur.fns, native_resets);
+		t->native = true;
 		rec->native_seq = t->seq;
 		aer_pv_set_state(rec, AER_PV_RESUMING);
 		act->type = AER_PV_ACT_NATIVE;
@@ -639,14 +752,15 @@ static void aer_pv_decide(struct aer_pv_core *core, struct aer_pv_rec *rec,
 	if (!fns)
 		return aer_pv_fail(core, rec, AER_PV_WHY_LOST, act);
 	t->req = AER_PV_REQ_SENT;
+	t->req_kind = kind;
+	t->req_fn = aer_pv_first_fn(core, fns);
 	rec->req_seq = t->seq;
-	rec->req_fn = aer_pv_first_fn(core, fns);
 	AER_PV_STAT(core, rec->cur.fns, reset_requests);
 	aer_pv_set_state(rec, AER_PV_WAIT_REQ);
 	act->type = AER_PV_ACT_REQUEST;
 	act->seq = t->seq;
-	act->kind = rec->kind;
-	act->fn = aer_pv_first_fn(core, fns);
+	act->kind = kind;
+	act->fn = t->req_fn;
 	act->until = rec->deadline;
 }
 
@@ -655,44 +769,34 @@ static bool aer_pv_at_reset_step(const struct aer_pv_rec *rec)
 	return rec->state == AER_PV_WAIT_HOST || rec->state == AER_PV_WAIT_REQ;
 }
 
-static void aer_pv_on_response(struct aer_pv_core *core,
-			       struct aer_pv_rec *rec,
-			       const struct aer_pv_input *in, u64 now,
-			       struct aer_pv_action *act)
+/* The host's answer to the request for reset @t settles it for all. */
+static void aer_pv_answer(struct aer_pv_core *core, struct aer_pv_reset *t,
+			  const struct aer_pv_response *resp)
 {
-	const struct aer_pv_response *resp = in->resp;
-	int i = aer_pv_find_reset(core, rec->req_seq);
 	struct aer_pv_fn *named;
-	struct aer_pv_reset *t;
 
-	if (i < 0 || core->resets[i].req != AER_PV_REQ_SENT) {
-		rec->req_seq = 0;
-		return aer_pv_decide(core, rec, now, act);
-	}
-	t = &core->resets[i];
-	if (in->unsent)
-		return aer_pv_fail(core, rec, AER_PV_WHY_NOT_SENT, act);
-	rec->req_seq = 0;
 	t->req = AER_PV_REQ_ANSWERED;
 	if (!resp) {
 		/* Whoever else waits on it must not wait for it forever. */
 		t->state = VIRTIO_AER_PV_RESET_FAILED;
-		return aer_pv_fail(core, rec, AER_PV_WHY_NO_RESPONSE, act);
+		return;
 	}
 	switch (resp->status) {
 	case VIRTIO_AER_PV_S_OK:
 		/* Another kind than the one asked for is no answer to it. */
-		if (resp->reset_kind != rec->kind) {
+		if (resp->reset_kind != t->req_kind) {
 			t->state = VIRTIO_AER_PV_RESET_FAILED;
 			break;
 		}
 		t->state = VIRTIO_AER_PV_RESET_DONE;
 		t->kind = resp->reset_kind;
+		t->done |= aer_pv_kind_flag(t->kind);
 		AER_PV_STAT(core, t->fns, host_resets);
 		break;
 	case VIRTIO_AER_PV_S_UNSUPPORTED:
 	case VIRTIO_AER_PV_S_NOT_MANAGED:
 		t->req = AER_PV_REQ_UNSUPPORTED;
+		t->refused |= aer_pv_kind_flag(t->req_kind);
 		break;
 	case VIRTIO_AER_PV_S_STALE:
 		/*
@@ -700,7 +804,7 @@ static void aer_pv_on_response(struct aer_pv_core *core,
 		 * functions may not.  Ask again naming one of those, or,
 		 * when none is left, wait for the newer error.
 		 */
-		named = aer_pv_find_fn(core, rec->req_fn);
+		named = aer_pv_find_fn(core, t->req_fn);
 		if (named)
 			t->fns &= ~BIT(named - core->fns);
 		t->req = t->fns ? AER_PV_REQ_NONE : AER_PV_REQ_STALE;
@@ -709,6 +813,45 @@ static void aer_pv_on_response(struct aer_pv_core *core,
 		t->state = VIRTIO_AER_PV_RESET_FAILED;
 		break;
 	}
+}
+
+/*
+ * An answer to the request for reset @in->seq.  It settles that reset
+ * whether or not the unit that asked (@rec, or NULL) still waits for it:
+ * other units may wait on the same reset.
+ */
+static void aer_pv_on_response(struct aer_pv_core *core,
+			       struct aer_pv_rec *rec,
+			       const struct aer_pv_input *in, u64 now,
+			       struct aer_pv_action *act)
+{
+	int i = aer_pv_find_reset(core, in->seq);
+	struct aer_pv_reset *t = NULL;
+	bool waits;
+
+	if (i >= 0 && core->resets[i].req == AER_PV_REQ_SENT)
+		t = &core->resets[i];
+	waits = rec && aer_pv_at_reset_step(rec) && in->seq &&
+		rec->req_seq == in->seq;
+	if (!t) {
+		if (!waits)
+			return;
+		rec->req_seq = 0;
+		return aer_pv_decide(core, rec, now, act);
+	}
+	if (in->unsent) {
+		/* Only a request that never left is open again. */
+		t->req = AER_PV_REQ_NONE;
+		if (waits)
+			aer_pv_fail(core, rec, AER_PV_WHY_NOT_SENT, act);
+		return;
+	}
+	aer_pv_answer(core, t, in->resp);
+	if (!waits)
+		return;
+	rec->req_seq = 0;
+	if (!in->resp)
+		return aer_pv_fail(core, rec, AER_PV_WHY_NO_RESPONSE, act);
 	aer_pv_decide(core, rec, now, act);
 }
 
@@ -717,7 +860,12 @@ static void aer_pv_on_done(struct aer_pv_core *core, unsigned int r,
 {
 	struct aer_pv_rec *rec = &core->recs[r];
 
-	if (recovered)
+	/*
+	 * pcie_do_recovery() returns what its drivers voted even when the
+	 * reset step failed after them, and then sent them perm_failure.
+	 */
+	act->recovered = recovered && !rec->failed;
+	if (act->recovered)
 		AER_PV_STAT(core, rec->cur.fns, recovered);
 	else
 		AER_PV_STAT(core, rec->cur.fns, failed);
@@ -728,7 +876,7 @@ static void aer_pv_on_done(struct aer_pv_core *core, unsigned int r,
 	 * Even with the channel gone: its drivers must hear of the error,
 	 * and its reset step fails at once.
 	 */
-	if (rec->cur.seq && rec->cur.fns)
+	if (aer_pv_err_live(&rec->cur))
 		aer_pv_start(core, r, act);
 	else
 		memset(&rec->cur, 0, sizeof(rec->cur));
@@ -751,9 +899,10 @@ static void aer_pv_on_fn_gone(struct aer_pv_core *core, u32 id)
 	rec->next.fns &= ~bit;
 	for (i = 0; i < AER_PV_MAX_RESETS; i++)
 		core->resets[i].fns &= ~bit;
-	if (rec->state != AER_PV_IDLE && !rec->cur.fns && !rec->why)
+	if (rec->state != AER_PV_IDLE && !aer_pv_err_live(&rec->cur) &&
+	    !rec->why)
 		rec->why = AER_PV_WHY_LOST;
-	if (!rec->next.fns)
+	if (!aer_pv_err_live(&rec->next))
 		memset(&rec->next, 0, sizeof(rec->next));
 	memset(fn, 0, sizeof(*fn));
 	aer_pv_gc_resets(core);
@@ -783,9 +932,12 @@ static void aer_pv_on_down(struct aer_pv_core *core)
  * NONE, and the event's verdict.  IN_RESET_STEP, IN_WAKE and IN_RESPONSE
  * return RESUME, WAIT, REQUEST, NATIVE or FAIL for the unit @in->rec;
  * after WAIT or REQUEST the caller waits, bounded by @act->until, and
- * feeds IN_WAKE or IN_RESPONSE.  IN_DONE returns START when an error that
- * waited behind the recovery must now run.  A reset step of a unit that
- * runs no recovery fails: aer-pv never resets what it does not recover.
+ * feeds IN_WAKE or IN_RESPONSE.  An answer to a request whose unit gave
+ * up on it is fed with @in->rec AER_PV_NO_REC, returns NONE, and every
+ * waiting unit must then be woken.  IN_DONE returns the outcome to report
+ * in @act->recovered, and START when an error that waited behind the
+ * recovery must now run.  A reset step of a unit that runs no recovery
+ * fails: aer-pv never resets what it does not recover.
  */
 void aer_pv_step(struct aer_pv_core *core, const struct aer_pv_input *in,
 		 u64 now, struct aer_pv_action *act)
@@ -793,24 +945,21 @@ void aer_pv_step(struct aer_pv_core *core, const struct aer_pv_input *in,
 	struct aer_pv_rec *rec = NULL;
 
 	memset(act, 0, sizeof(*act));
-	if (in->type >= AER_PV_IN_RESET_STEP && in->type <= AER_PV_IN_DONE) {
-		if (in->rec >= AER_PV_MAX_RECS ||
-		    core->recs[in->rec].state == AER_PV_IDLE) {
-			/* Never a reset nobody asked for: fail instead. */
-			if (in->type == AER_PV_IN_RESET_STEP) {
-				act->type = AER_PV_ACT_FAIL;
-				act->why = AER_PV_WHY_LOST;
-			}
-			return;
-		}
+	if (in->rec < AER_PV_MAX_RECS &&
+	    core->recs[in->rec].state != AER_PV_IDLE)
 		rec = &core->recs[in->rec];
-	}
 
 	switch (in->type) {
 	case AER_PV_IN_EVENT:
 		aer_pv_on_event(core, in, act);
 		break;
 	case AER_PV_IN_RESET_STEP:
+		/* Never a reset nobody asked for: fail instead. */
+		if (!rec) {
+			act->type = AER_PV_ACT_FAIL;
+			act->why = AER_PV_WHY_LOST;
+			return;
+		}
 		if (rec->state != AER_PV_DETECTED)
 			return aer_pv_fail(core, rec, AER_PV_WHY_LOST, act);
 		rec->kind = in->kind;
@@ -818,15 +967,15 @@ void aer_pv_step(struct aer_pv_core *core, const struct aer_pv_input *in,
 		aer_pv_decide(core, rec, now, act);
 		break;
 	case AER_PV_IN_WAKE:
-		if (aer_pv_at_reset_step(rec))
+		if (rec && aer_pv_at_reset_step(rec))
 			aer_pv_decide(core, rec, now, act);
 		break;
 	case AER_PV_IN_RESPONSE:
-		if (aer_pv_at_reset_step(rec))
-			aer_pv_on_response(core, rec, in, now, act);
+		aer_pv_on_response(core, rec, in, now, act);
 		break;
 	case AER_PV_IN_DONE:
-		aer_pv_on_done(core, in->rec, in->recovered, act);
+		if (rec)
+			aer_pv_on_done(core, in->rec, in->recovered, act);
 		break;
 	case AER_PV_IN_FN_GONE:
 		aer_pv_on_fn_gone(core, in->fn);

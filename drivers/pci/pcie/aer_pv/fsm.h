@@ -31,14 +31,19 @@
 #include "protocol.h"
 
 /*
- * Table sizes, the whole memory of the state machine.  A storm of errors
- * folds into one pending recovery per unit, so memory does not grow with
- * the error rate.  A unit keeps at most the host resets still in flight
- * plus two settled ones (see aer_pv_fold()); AER_PV_MAX_RESETS bounds
- * the resets in flight at once, one per host link.
+ * Table sizes, the whole memory of the state machine.  The function table
+ * holds as many functions as the host says it manages (struct
+ * aer_pv_core's @nr_fns), at most AER_PV_MAX_FNS.  A recovery unit needs
+ * no entry of its own for a function the host names beyond that, so there
+ * are units for all of them plus one event's worth of such functions.  A
+ * storm of errors folds into one pending recovery per unit, so memory does
+ * not grow with the error rate.  A unit keeps at most the host resets
+ * still in flight plus two settled ones (see aer_pv_fold());
+ * AER_PV_MAX_RESETS bounds the resets in flight at once, one per host
+ * link.
  */
-#define AER_PV_MAX_FNS		32
-#define AER_PV_MAX_RECS		AER_PV_MAX_FNS
+#define AER_PV_MAX_FNS		VIRTIO_AER_PV_MAX_MANAGED
+#define AER_PV_MAX_RECS		(AER_PV_MAX_FNS + VIRTIO_AER_PV_MAX_FUNCS)
 #define AER_PV_MAX_RESETS	64
 
 /* Not a unit: aer_pv_step() returns it for a bridge aer-pv does not own */
@@ -59,7 +64,7 @@ enum aer_pv_req {
 	AER_PV_REQ_NONE,	/* not asked */
 	AER_PV_REQ_SENT,	/* asked, no answer yet */
 	AER_PV_REQ_ANSWERED,	/* answered; the reset state says how */
-	AER_PV_REQ_UNSUPPORTED,	/* the host cannot: the native reset instead */
+	AER_PV_REQ_UNSUPPORTED,	/* the host cannot do that kind (@refused) */
 	AER_PV_REQ_STALE,	/* the host has a newer error: follow it */
 };
 
@@ -72,6 +77,7 @@ enum aer_pv_why {
 	AER_PV_WHY_LOST,		/* channel or functions gone */
 	AER_PV_WHY_NO_ROOM,		/* a table was full: nothing to wait on */
 	AER_PV_WHY_NOT_SENT,		/* a reset request could not be queued */
+	AER_PV_WHY_UNTRACKED,		/* the host named more than it declared */
 	AER_PV_NR_WHYS
 };
 
@@ -79,12 +85,18 @@ enum aer_pv_why {
 struct aer_pv_reset {
 	u32 seq;		/* the host error it is for */
 	u8 state;		/* VIRTIO_AER_PV_RESET_* */
-	u8 kind;		/* VIRTIO_AER_PV_RESET_KIND_* */
+	u8 kind;		/* VIRTIO_AER_PV_RESET_KIND_*: the newest done */
+	u8 done;		/* VIRTIO_AER_PV_EVF_RESET_*: the kinds done */
 	u8 req;			/* enum aer_pv_req */
+	u8 req_kind;		/* the kind asked for */
+	u8 refused;		/* VIRTIO_AER_PV_EVF_RESET_*: the host cannot */
 	bool host;		/* the host reset on its own, not on request */
 	bool shared;		/* it names functions of more than one unit */
+	bool native;		/* a unit reset natively for it: no request */
 	u8 kinds;		/* VIRTIO_AER_PV_EVF_RESET_*: the host can do */
+	u8 need;		/* the kind that covers all its units */
 	u32 fns;		/* BIT(function index): the functions it names */
+	u32 req_fn;		/* the function the request names */
 };
 
 /* One or more errors folded into one recovery of a unit */
@@ -92,6 +104,8 @@ struct aer_pv_err {
 	u32 seq;		/* newest error folded in; 0: none */
 	u8 severity;		/* highest severity folded in */
 	bool no_room;		/* a reset could not be tracked: fail */
+	bool untracked;		/* a function beyond the table: fail */
+	u32 untracked_fn;	/* AER_PV_FN_ID() of one, to recover it by */
 	u32 fns;		/* BIT(function index) */
 	u64 resets;		/* BIT(reset index): resets it depends on */
 };
@@ -101,10 +115,10 @@ struct aer_pv_rec {
 	u32 bridge;		/* AER_PV_FN_ID() of the bridge */
 	u8 state;		/* enum aer_pv_state */
 	bool frozen;		/* @cur runs with pci_channel_io_frozen */
+	bool failed;		/* its reset step failed: so did @cur */
 	u8 why;			/* enum aer_pv_why, once it failed */
 	u8 kind;		/* the reset its bridge needs */
 	u32 req_seq;		/* the reset it asked for, 0: none */
-	u32 req_fn;		/* the function that request names */
 	u32 native_seq;		/* newest error it reset natively, 0: none */
 	u32 fns;		/* BIT(function index) of its functions */
 	u64 deadline;		/* ns; end of the wait at the reset step */
@@ -138,6 +152,8 @@ struct aer_pv_core {
 	struct aer_pv_rec recs[AER_PV_MAX_RECS];
 	struct aer_pv_reset resets[AER_PV_MAX_RESETS];
 	u32 last_seq;		/* newest error accepted, 0 for none */
+	u8 nr_fns;		/* size of @fns: what the host manages */
+	u64 untracked;		/* functions named beyond @nr_fns */
 	bool up;		/* the channel is present */
 	bool can_request;	/* the host performs requested resets */
 	bool reset_kinds;	/* errors say which resets the host can do */
@@ -148,7 +164,7 @@ enum aer_pv_input_type {
 	AER_PV_IN_EVENT,	/* @ev arrived; @bridges[i] for ev->funcs[i] */
 	AER_PV_IN_RESET_STEP,	/* @rec reached its reset step */
 	AER_PV_IN_WAKE,		/* @rec's wait ended: woken or timed out */
-	AER_PV_IN_RESPONSE,	/* @rec's request answered: @resp, or NULL */
+	AER_PV_IN_RESPONSE,	/* request @seq answered: @resp, or NULL */
 	AER_PV_IN_DONE,		/* @rec's recovery ended: @recovered */
 	AER_PV_IN_FN_GONE,	/* function @fn left the guest */
 	AER_PV_IN_DOWN,		/* the channel is going away */
@@ -159,13 +175,17 @@ enum aer_pv_input_type {
 
 struct aer_pv_input {
 	enum aer_pv_input_type type;
-	u8 rec;				/* IN_RESET_STEP .. IN_DONE */
+	u8 rec;				/* IN_RESET_STEP .. IN_DONE; for
+					 * IN_RESPONSE, AER_PV_NO_REC once the
+					 * unit that asked gave up on it
+					 */
 	u32 fn;				/* IN_FN_GONE */
+	u32 seq;			/* IN_RESPONSE: the request's */
 	const struct aer_pv_event *ev;	/* IN_EVENT */
 	const u32 *bridges;		/* IN_EVENT */
 	const struct aer_pv_response *resp;	/* IN_RESPONSE */
 	bool unsent;			/* IN_RESPONSE: the request never left */
-	bool recovered;			/* IN_DONE */
+	bool recovered;			/* IN_DONE: pcie_do_recovery() did */
 	u8 kind;			/* IN_RESET_STEP: reset the bridge needs */
 	u64 timeout_ns;			/* IN_RESET_STEP: bound on the wait */
 };
@@ -187,9 +207,11 @@ struct aer_pv_action {
 	u8 kind;		/* ACT_REQUEST, ACT_RESUME: the reset kind */
 	u8 why;			/* ACT_FAIL: enum aer_pv_why */
 	u64 until;		/* ACT_WAIT */
-	u32 start;		/* ACT_START: BIT(unit index) */
+	u64 start;		/* ACT_START: BIT_ULL(unit index) */
 	enum aer_pv_verdict verdict;	/* IN_EVENT: why it was dropped */
 	bool log;		/* IN_EVENT: log the error the native way */
+	u8 untracked;		/* IN_EVENT: functions beyond the table */
+	bool recovered;		/* IN_DONE: the outcome to report */
 };
 
 void aer_pv_core_init(struct aer_pv_core *core, bool can_request);

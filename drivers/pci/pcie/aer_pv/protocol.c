@@ -17,7 +17,7 @@
 #include "protocol.h"
 
 /* The wire layout is ABI: catch any change to it at build time. */
-static_assert(sizeof(struct virtio_aer_pv_config) == 4);
+static_assert(sizeof(struct virtio_aer_pv_config) == 8);
 static_assert(sizeof(struct virtio_aer_pv_func) == 4);
 static_assert(sizeof(struct virtio_aer_pv_aer_regs) == 40);
 static_assert(sizeof(struct virtio_aer_pv_error_event) ==

@@ -10,6 +10,12 @@
  * Every wait is bounded by the reset timeout and sleeps in TASK_IDLE: a
  * long host reset is not a hung task.  Every way out of a wait ends the
  * recovery the native way, with resume or perm_failure.
+ *
+ * While a unit recovers, the native AER path keeps off its Root Port: the
+ * Port's AER interrupt is masked, a native recovery already under way
+ * there ends first, and what the Port logged meanwhile is cleared at the
+ * end, as aer_root_reset() does around its reset.  So the drivers below
+ * it never see the callbacks of two recoveries interleaved.
  */
 
 #define pr_fmt(fmt) "aer_pv: " fmt
@@ -23,13 +29,21 @@
 #include <linux/pci.h>
 #include <linux/timekeeping.h>
 
+#include <kunit/visibility.h>
+
 #include "../../pci.h"
+#include "../portdrv.h"
 #include "aer_pv.h"
 
 #define CREATE_TRACE_POINTS
 #include "trace.h"
 
 #define AER_PV_TIMEOUT_MIN_MS		100
+
+/* The AER interrupts a Root Port or RCEC signals, as aer.c enables them */
+#define AER_PV_ROOT_INTR	(PCI_ERR_ROOT_CMD_COR_EN |		\
+				 PCI_ERR_ROOT_CMD_NONFATAL_EN |		\
+				 PCI_ERR_ROOT_CMD_FATAL_EN)
 
 static unsigned int reset_timeout_ms = 10000;
 
@@ -65,6 +79,9 @@ MODULE_PARM_DESC(reset_timeout_ms,
  * aer_pv_timeout_ms() - the bound on a reset step's wait, now
  * @ch: the channel
  *
+ * The host's bound, when it gives one, is never raised: the guest must not
+ * wait longer than the host says its reset takes.
+ *
  * Return: reset_timeout_ms, or the host's bound if that is lower.
  */
 unsigned int aer_pv_timeout_ms(const struct aer_pv_channel *ch)
@@ -72,10 +89,10 @@ unsigned int aer_pv_timeout_ms(const struct aer_pv_channel *ch)
 	unsigned int ms = READ_ONCE(reset_timeout_ms);
 
 	if (ch->info.reset_timeout_ms)
-		ms = clamp_t(unsigned int, ch->info.reset_timeout_ms,
-			     AER_PV_TIMEOUT_MIN_MS, ms);
+		ms = min(ms, ch->info.reset_timeout_ms);
 	return ms;
 }
+EXPORT_SYMBOL_IF_KUNIT(aer_pv_timeout_ms);
 
 /* Tell the host a recovery phase, without waiting. */
 static void aer_pv_report(struct aer_pv_channel *ch, u32 seq, u32 id, u8 phase)
@@ -95,7 +112,7 @@ struct aer_pv_job {
 	u8 severity;
 	bool frozen;
 	unsigned int nr;
-	u32 ids[AER_PV_MAX_FNS];
+	u32 ids[AER_PV_MAX_FNS + 1];	/* and one the table had no room for */
 };
 
 static void aer_pv_job(struct aer_pv_channel *ch, unsigned int r,
@@ -112,6 +129,8 @@ static void aer_pv_job(struct aer_pv_channel *ch, unsigned int r,
 	job->nr = 0;
 	for_each_set_bit(i, &fns, AER_PV_MAX_FNS)
 		job->ids[job->nr++] = ch->core.fns[i].id;
+	if (rec->cur.untracked)
+		job->ids[job->nr++] = rec->cur.untracked_fn;
 }
 
 static void aer_pv_report_job(struct aer_pv_channel *ch,
@@ -176,9 +195,10 @@ static int aer_pv_send(struct aer_pv_channel *ch, struct aer_pv_unit *u,
 	tag = find_first_zero_bit(&ch->tags, AER_PV_NR_TAGS);
 	if (tag < AER_PV_NR_TAGS) {
 		__set_bit(tag, &ch->tags);
-		ch->tag_unit[tag] = u->rec;
+		__set_bit(tag, &ch->sent);
+		ch->tag[tag].unit = u->rec;
+		ch->tag[tag].seq = act->seq;
 		u->tag = tag;
-		u->expect_seq = act->seq;
 		u->answered = false;
 	}
 	spin_unlock_irq(&ch->resp_lock);
@@ -198,6 +218,7 @@ static int aer_pv_send(struct aer_pv_channel *ch, struct aer_pv_unit *u,
 	up_read(&ch->ops_lock);
 	if (ret) {
 		spin_lock_irq(&ch->resp_lock);
+		__clear_bit(tag, &ch->sent);
 		__clear_bit(tag, &ch->tags);
 		u->tag = -1;
 		spin_unlock_irq(&ch->resp_lock);
@@ -206,15 +227,24 @@ static int aer_pv_send(struct aer_pv_channel *ch, struct aer_pv_unit *u,
 }
 
 /*
- * Stop waiting for an answer.  The tag stays taken until the host gives
- * its buffer back, so that a late answer finds nobody and is dropped.
+ * Stop waiting for an answer.  The tag stays taken until its answer has
+ * been taken in: the channel's answer work takes in one that came and was
+ * not taken, or that comes later, and settles the reset it was for.
  */
 static void aer_pv_detach(struct aer_pv_channel *ch, struct aer_pv_unit *u)
 {
+	bool orphan = false;
+
 	spin_lock_irq(&ch->resp_lock);
+	if (u->tag >= 0 && u->answered) {
+		__set_bit(u->tag, &ch->orphans);
+		orphan = true;
+	}
 	u->tag = -1;
 	u->answered = false;
 	spin_unlock_irq(&ch->resp_lock);
+	if (orphan)
+		queue_work(aer_pv_wq, &ch->answer_work);
 }
 
 /*
@@ -231,6 +261,7 @@ static void aer_pv_wait(struct aer_pv_channel *ch, struct aer_pv_unit *u,
 	u64 now = ktime_get_ns();
 	unsigned int len = 0;
 	bool answered;
+	u32 seq = 0;
 
 	if (until > now)
 		wait_event_idle_timeout(ch->waitq,
@@ -241,8 +272,11 @@ static void aer_pv_wait(struct aer_pv_channel *ch, struct aer_pv_unit *u,
 	spin_lock_irq(&ch->resp_lock);
 	answered = u->answered;
 	if (answered) {
-		wire = u->resp;
-		len = u->resp_len;
+		wire = ch->tag[u->tag].resp;
+		len = ch->tag[u->tag].resp_len;
+		seq = ch->tag[u->tag].seq;
+		__clear_bit(u->tag, &ch->tags);
+		u->tag = -1;
 		u->answered = false;
 	}
 	spin_unlock_irq(&ch->resp_lock);
@@ -253,17 +287,9 @@ static void aer_pv_wait(struct aer_pv_channel *ch, struct aer_pv_unit *u,
 	if (!answered)
 		return;
 	in->type = AER_PV_IN_RESPONSE;
-	in->resp = resp;
-	*bad = aer_pv_decode_response(VIRTIO_AER_PV_REQ_RESET, &wire, len,
-				      resp);
-	if (*bad == AER_PV_OK && resp->seq != u->expect_seq)
-		*bad = AER_PV_DROP_STALE;
-	if (*bad) {
-		dev_warn_ratelimited(ch->info.dev,
-				     "dropped answer to reset request (seq %u): %s\n",
-				     u->expect_seq, aer_pv_verdict_name(*bad));
-		in->resp = NULL;
-	}
+	in->seq = seq;
+	*bad = aer_pv_take_answer(ch, seq, &wire, len, resp);
+	in->resp = *bad ? NULL : resp;
 }
 
 static void aer_pv_report_wait(struct aer_pv_channel *ch, unsigned int r)
@@ -294,6 +320,7 @@ static pci_ers_result_t aer_pv_reset_step(struct aer_pv_channel *ch,
 	struct aer_pv_action act;
 	struct aer_pv_unit *u;
 	bool reported = false;
+	pci_ers_result_t ret;
 	int gen;
 
 	/*
@@ -322,7 +349,9 @@ static pci_ers_result_t aer_pv_reset_step(struct aer_pv_channel *ch,
 			return PCI_ERS_RESULT_RECOVERED;
 		case AER_PV_ACT_NATIVE:
 			aer_pv_detach(ch, u);
-			return aer_pv_native_reset(bridge);
+			ret = aer_pv_native_reset(bridge);
+			u->reset_failed = ret != PCI_ERS_RESULT_RECOVERED;
+			return ret;
 		case AER_PV_ACT_REQUEST:
 			pci_info(bridge, "requesting %s reset from host (seq %u)\n",
 				 aer_pv_kind_name(act.kind), act.seq);
@@ -331,6 +360,7 @@ static pci_ers_result_t aer_pv_reset_step(struct aer_pv_channel *ch,
 			reported = true;
 			if (aer_pv_send(ch, u, &act)) {
 				in.type = AER_PV_IN_RESPONSE;
+				in.seq = act.seq;
 				in.resp = NULL;
 				in.unsent = true;
 				break;
@@ -350,6 +380,7 @@ static pci_ers_result_t aer_pv_reset_step(struct aer_pv_channel *ch,
 		default:
 			aer_pv_detach(ch, u);
 			aer_pv_log_failure(ch, bridge, &act);
+			u->reset_failed = true;
 			return PCI_ERS_RESULT_DISCONNECT;
 		}
 		mutex_lock(&ch->lock);
@@ -374,10 +405,129 @@ static pci_ers_result_t aer_pv_reset_subordinates(struct pci_dev *bridge)
 	return ret;
 }
 
-static bool aer_pv_recover(struct aer_pv_channel *ch,
+/*
+ * The port whose AER interrupt the native path recovers errors below
+ * @pdev from: its Root Port, or an RCiEP's RCEC.  NULL where the native
+ * AER driver does not run there.
+ */
+static struct pci_dev *aer_pv_aer_root(struct pci_dev *pdev)
+{
+	struct pci_host_bridge *host = pci_find_host_bridge(pdev->bus);
+	struct pci_dev *root;
+
+	if (!host->native_aer && !pcie_ports_native)
+		return NULL;
+	if (pci_pcie_type(pdev) == PCI_EXP_TYPE_RC_END)
+		root = pdev->rcec;
+	else
+		root = pcie_find_root_port(pdev);
+	if (!root || !root->aer_cap ||
+	    !pcie_port_find_device(root, PCIE_PORT_SERVICE_AER))
+		return NULL;
+	return root;
+}
+
+static void aer_pv_root_mask(struct pci_dev *root)
+{
+	u32 cmd;
+
+	pci_read_config_dword(root, root->aer_cap + PCI_ERR_ROOT_COMMAND, &cmd);
+	pci_write_config_dword(root, root->aer_cap + PCI_ERR_ROOT_COMMAND,
+			       cmd & ~AER_PV_ROOT_INTR);
+}
+
+/*
+ * Keep the native AER path off @pdev's Root Port for a recovery: mask the
+ * Port's AER interrupt (once for all the units below it) and let a native
+ * recovery under way there end.  Returns the Port, for aer_pv_unhold().
+ */
+static struct pci_dev *aer_pv_hold(struct aer_pv_channel *ch,
+				   struct pci_dev *pdev)
+{
+	struct pci_dev *root = aer_pv_aer_root(pdev);
+	struct aer_pv_hold *h = NULL;
+	struct device *aer;
+	unsigned int i;
+	u32 cmd;
+
+	if (!root)
+		return NULL;
+	mutex_lock(&ch->hold_lock);
+	for (i = 0; i < ARRAY_SIZE(ch->holds); i++) {
+		if (ch->holds[i].root == root) {
+			h = &ch->holds[i];
+			break;
+		}
+		if (!h && !ch->holds[i].root)
+			h = &ch->holds[i];
+	}
+	/* One slot per unit: never full. */
+	if (WARN_ON_ONCE(!h)) {
+		mutex_unlock(&ch->hold_lock);
+		return NULL;
+	}
+	if (!h->users++) {
+		h->root = pci_dev_get(root);
+		pci_read_config_dword(root, root->aer_cap + PCI_ERR_ROOT_COMMAND,
+				      &cmd);
+		h->cmd = cmd & AER_PV_ROOT_INTR;
+		aer_pv_root_mask(root);
+	}
+	mutex_unlock(&ch->hold_lock);
+
+	/*
+	 * A native recovery under way there may unmask the interrupt again
+	 * in aer_root_reset(): mask once more after it, and let a report it
+	 * let through end too.
+	 */
+	aer = pcie_port_find_device(root, PCIE_PORT_SERVICE_AER);
+	if (aer)
+		synchronize_irq(to_pcie_device(aer)->irq);
+	aer_pv_root_mask(root);
+	if (aer)
+		synchronize_irq(to_pcie_device(aer)->irq);
+	return root;
+}
+
+/*
+ * The end of aer_pv_hold(): the last unit below the Port clears what the
+ * Port logged meanwhile, which the recovery just handled, and unmasks.
+ */
+static void aer_pv_unhold(struct aer_pv_channel *ch, struct pci_dev *root)
+{
+	unsigned int i;
+	u32 cmd, status;
+
+	if (!root)
+		return;
+	mutex_lock(&ch->hold_lock);
+	for (i = 0; i < ARRAY_SIZE(ch->holds); i++) {
+		struct aer_pv_hold *h = &ch->holds[i];
+
+		if (h->root != root || --h->users)
+			continue;
+		pci_read_config_dword(root, root->aer_cap + PCI_ERR_ROOT_STATUS,
+				      &status);
+		if (status & (PCI_ERR_ROOT_COR_RCV | PCI_ERR_ROOT_UNCOR_RCV))
+			pci_info(root, "AER message during recovery in step with the host: cleared (%#010x)\n",
+				 status);
+		pci_write_config_dword(root, root->aer_cap + PCI_ERR_ROOT_STATUS,
+				       status);
+		pci_read_config_dword(root, root->aer_cap + PCI_ERR_ROOT_COMMAND,
+				      &cmd);
+		pci_write_config_dword(root,
+				       root->aer_cap + PCI_ERR_ROOT_COMMAND,
+				       cmd | h->cmd);
+		pci_dev_put(h->root);
+		h->root = NULL;
+	}
+	mutex_unlock(&ch->hold_lock);
+}
+
+static bool aer_pv_recover(struct aer_pv_channel *ch, struct aer_pv_unit *u,
 			   const struct aer_pv_job *job)
 {
-	struct pci_dev *pdev = NULL;
+	struct pci_dev *pdev = NULL, *root;
 	pci_ers_result_t status;
 	unsigned int i;
 
@@ -390,17 +540,24 @@ static bool aer_pv_recover(struct aer_pv_channel *ch,
 		return false;
 	}
 
+	root = aer_pv_hold(ch, pdev);
 	pci_info(pdev, "%s error recovery in step with the host (seq %u%s)\n",
 		 job->severity == VIRTIO_AER_PV_SEV_FATAL ? "fatal" :
 		 "non-fatal", job->seq,
 		 job->severity != VIRTIO_AER_PV_SEV_FATAL && job->frozen ?
 		 ", host resets: frozen" : "");
 	aer_pv_report_job(ch, job, VIRTIO_AER_PV_PHASE_DETECTED);
+	u->reset_failed = false;
 	status = pcie_do_recovery(pdev, job->frozen ? pci_channel_io_frozen :
 						      pci_channel_io_normal,
 				  aer_pv_reset_subordinates);
+	aer_pv_unhold(ch, root);
 	pci_dev_put(pdev);
-	return status == PCI_ERS_RESULT_RECOVERED;
+	/*
+	 * pcie_do_recovery() returns its drivers' vote even when the reset
+	 * step failed after it, and then sent them perm_failure.
+	 */
+	return status == PCI_ERS_RESULT_RECOVERED && !u->reset_failed;
 }
 
 /**
@@ -422,14 +579,14 @@ void aer_pv_unit_work(struct work_struct *work)
 		aer_pv_job(ch, u->rec, &job);
 		mutex_unlock(&ch->lock);
 
-		in.recovered = aer_pv_recover(ch, &job);
-		aer_pv_report_job(ch, &job, in.recovered ?
-				  VIRTIO_AER_PV_PHASE_RECOVERED :
-				  VIRTIO_AER_PV_PHASE_FAILED);
+		in.recovered = aer_pv_recover(ch, u, &job);
 
 		mutex_lock(&ch->lock);
 		aer_pv_step(&ch->core, &in, ktime_get_ns(), &act);
 		mutex_unlock(&ch->lock);
+		aer_pv_report_job(ch, &job, act.recovered ?
+				  VIRTIO_AER_PV_PHASE_RECOVERED :
+				  VIRTIO_AER_PV_PHASE_FAILED);
 	} while (act.type == AER_PV_ACT_START);
 
 	atomic_dec(&ch->running);

@@ -133,11 +133,13 @@ static DEVICE_ATTR_RO(_name)
 
 AER_PV_CHANNEL_ATTR(last_seq, "%u", last_seq);
 AER_PV_CHANNEL_ATTR(mem_bytes, "%zu", mem_bytes);
+AER_PV_CHANNEL_ATTR(untracked_functions, "%llu", untracked);
 
 static struct attribute *aer_pv_channel_attrs[] = {
 	&dev_attr_messages.attr,
 	&dev_attr_last_seq.attr,
 	&dev_attr_mem_bytes.attr,
+	&dev_attr_untracked_functions.attr,
 	NULL
 };
 
