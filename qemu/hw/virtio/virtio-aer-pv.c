@@ -35,11 +35,7 @@
 #include "virtio-aer-pv-internal.h"
 #include "trace.h"
 
-/*
- * How long after an error the device waits for the outcome of its
- * recovery before it allows migration again anyway: the guest's wait for
- * a reset is bounded by reset-timeout-ms, and this is its drivers' margin.
- */
+/* A recovery's outcome is due reset-timeout-ms and this after its error */
 #define AER_PV_RECOVERY_MARGIN_MS   30000
 
 /* At most one per VM; vfio-pci and the test hooks find it here */
@@ -354,10 +350,8 @@ static void virtio_aer_pv_handle_request(VirtIODevice *vdev, VirtQueue *vq)
                 sizeof(struct virtio_aer_pv_response)) {
             /* Consumed unanswered: nothing the guest sends stops the device */
             s->requests_malformed++;
-            qemu_log_mask(LOG_GUEST_ERROR, "virtio-aer-pv: malformed "
-                          "request (%zu bytes out, %zu in)\n",
-                          iov_size(elem->out_sg, elem->out_num),
-                          iov_size(elem->in_sg, elem->in_num));
+            qemu_log_mask(LOG_GUEST_ERROR,
+                          "virtio-aer-pv: malformed request\n");
             virtqueue_push(vq, elem, 0);
             virtio_notify(vdev, vq);
             g_free(w);
@@ -465,10 +459,14 @@ uint32_t virtio_aer_pv_host_error(VirtIOAerPv *s, const AerPvError *err,
     return s->next_seq;
 }
 
+/* The device names no more functions than it tracks */
+QEMU_BUILD_BUG_ON(VIRTIO_AER_PV_QEMU_MAX_FUNCS > VIRTIO_AER_PV_MAX_MANAGED);
+
 static void virtio_aer_pv_get_config(VirtIODevice *vdev, uint8_t *config)
 {
     struct virtio_aer_pv_config cfg = {
         .reset_timeout_ms = cpu_to_le32(VIRTIO_AER_PV(vdev)->reset_timeout_ms),
+        .max_funcs = cpu_to_le16(VIRTIO_AER_PV_QEMU_MAX_FUNCS),
     };
 
     memcpy(config, &cfg, sizeof(cfg));
@@ -479,6 +477,7 @@ static uint64_t virtio_aer_pv_get_features(VirtIODevice *vdev, uint64_t f,
 {
     virtio_add_feature(&f, VIRTIO_AER_PV_F_RESET_REQUEST);
     virtio_add_feature(&f, VIRTIO_AER_PV_F_RESET_KINDS);
+    virtio_add_feature(&f, VIRTIO_AER_PV_F_MAX_FUNCS);
     return f;
 }
 
