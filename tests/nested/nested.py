@@ -24,6 +24,7 @@ import re
 import socket
 import subprocess
 import sys
+import threading
 import time
 import traceback
 
@@ -384,21 +385,25 @@ def s_two_functions_requested_reset(ctx):
     with nested(ctx, "patched", funcs=2) as n:
         bdfs = [n.bdf(0), n.bdf(1)]
         before = n.outer_resets()
-        idle = qmp_slowest(n, 5)
+        idle = QmpSampler(n).run(5)
+        # L1's QEMU answers its monitor throughout, the hot reset of the
+        # host link L2 asks for included
+        busy = QmpSampler(n)
+        busy.start()
         t0 = time.monotonic()
         n.inject("POISON_TLP")
-        # L1's QEMU answers its monitor while it resets the host link
-        check(n.wait_dmesg("requesting link reset from host", 1, 600),
-              "L2 did not ask for a reset")
-        busy = qmp_slowest(n, 0, until=lambda: n.wait_dmesg(
-            RECOVERED, 2, 0.1) == 2)
         check(n.wait_dmesg(RECOVERED, 2, 600) == 2,
               "both functions did not recover in L2")
         ctx.times["recovery"] = time.monotonic() - t0
+        busy.stop()
         print(f"  L1's QEMU, slowest QMP answer: {idle * 1000:.0f} ms idle, "
-              f"{busy * 1000:.0f} ms while it reset the link", flush=True)
-        check(busy < 0.1, f"L1's QEMU took {busy * 1000:.0f} ms to answer "
-              "QMP while it reset the link")
+              f"{busy.worst * 1000:.0f} ms of {busy.samples} from the error "
+              "to L2's recovery, its hot reset included", flush=True)
+        check("requesting link reset from host" in n.dmesg(),
+              "L2 did not ask for a reset")
+        check(busy.samples >= 20, f"only {busy.samples} QMP samples")
+        check(busy.worst < 0.1, f"L1's QEMU took {busy.worst * 1000:.0f} ms "
+              "to answer QMP during the recovery")
         time.sleep(2)
         l1log = n.l1.dmesg()
         check(not re.search(L1_LINK_RESET, l1log),
@@ -425,16 +430,28 @@ def s_two_functions_requested_reset(ctx):
               "after the link reset")
 
 
-def qmp_slowest(n, seconds, until=None):
-    """The slowest answer of L1's QEMU to QMP over seconds, or until
-    until() is true (bounded by 600 s)."""
-    worst, end = 0, time.monotonic() + (seconds or 600)
-    while time.monotonic() < end and not (until and until()):
-        t0 = time.monotonic()
-        n.qmp("query-status")
-        worst = max(worst, time.monotonic() - t0)
-        time.sleep(0.05)
-    return worst
+class QmpSampler(threading.Thread):
+    """Asks L1's QEMU (L2's VMM) for its status every 50 ms, on L2's QMP
+    socket, which nothing else uses meanwhile; keeps the slowest answer."""
+
+    def __init__(self, n):
+        super().__init__(daemon=True)
+        self.n, self.worst, self.samples = n, 0.0, 0
+        self.done = threading.Event()
+
+    def run(self, seconds=None):
+        end = time.monotonic() + (seconds or 600)
+        while not self.done.is_set() and time.monotonic() < end:
+            t0 = time.monotonic()
+            self.n.qmp("query-status")
+            self.worst = max(self.worst, time.monotonic() - t0)
+            self.samples += 1
+            time.sleep(0.05)
+        return self.worst
+
+    def stop(self):
+        self.done.set()
+        self.join(30)
 
 
 def nic_interrupts(n):

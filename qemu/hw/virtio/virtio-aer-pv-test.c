@@ -56,6 +56,7 @@ typedef struct AerPvDead {
 
 /* The modelled host's view of one emulated function */
 typedef struct AerPvModel {
+    struct rcu_head rcu;        /* its overlays may outlive it: AerPvDead */
     PCIDevice *dev;
     AerPvRequestReset outcome;  /* of a reset the guest asks for */
     uint32_t request_delay_ms;  /* how long that reset takes */
@@ -320,7 +321,7 @@ static void aer_pv_unrealize_notify(DeviceListener *listener,
     }
     g_hash_table_remove(aer_pv_models, m->dev);
     object_unref(OBJECT(m->dev));
-    g_free(m);
+    g_free_rcu(m, rcu);
 }
 
 static AerPvModel *aer_pv_model(PCIDevice *dev)
