@@ -1055,15 +1055,18 @@ def s_migration_error_midway(ctx):
             os.unlink(image)
 
 
-def aer_pv_section(image, next_seq, ev_head, ev_count):
+def aer_pv_section(image, next_seq, ev_head, ev_count, esz, first):
     """The offset of virtio-aer-pv's own fields in a migration stream:
-    next_seq, ev_head and ev_count (big-endian), then the event ring,
-    then the counters, as its VMStateDescription puts them."""
+    next_seq, ev_head and ev_count (big-endian), then the event ring of
+    esz-byte events, whose one at ev_head starts with first, then the
+    counters, as its VMStateDescription puts them."""
     key = struct.pack(">III", next_seq, ev_head, ev_count)
     data = open(image, "rb").read()
-    check(data.count(key) == 1,
-          f"the device's fields are not once in the stream: {data.count(key)}")
-    return data, data.index(key)
+    found = [m.start() for m in re.finditer(re.escape(key), data)
+             if data[m.start() + 12 + ev_head * esz:].startswith(first)]
+    check(len(found) == 1,
+          f"the device's fields are not once in the stream: {len(found)}")
+    return data, found[0]
 
 
 def s_migration_corrupt_stream(ctx):
@@ -1089,7 +1092,10 @@ def s_migration_corrupt_stream(ctx):
         src.stop()
         # struct virtio_aer_pv_error_event, the larger of the union
         esz = 12 + 40 + 4 * P["VIRTIO_AER_PV_MAX_FUNCS"]
-        data, off = aer_pv_section(image, 3, st["events-sent"] % 64, 2)
+        # The first queued event: the correctable error seq 2, flags 0
+        data, off = aer_pv_section(
+            image, 3, st["events-sent"] % 64, 2, esz,
+            struct.pack("<HHI", P["VIRTIO_AER_PV_EVT_ERROR"], 0, 2))
         ring = off + 12
         ev = ring + (st["events-sent"] % 64) * esz
         counters = ring + 64 * esz
@@ -1132,7 +1138,7 @@ def s_migration_corrupt_stream(ctx):
             try:
                 dst.start(boot_timeout=30, incoming="file:" + path)
                 refused = None
-            except GuestError:
+            except (GuestError, OSError):      # QMP closes as QEMU exits
                 refused = dst.qemu_log()
             finally:
                 dst.stop()
