@@ -63,6 +63,8 @@ class Nested(Guest):
         self.initrd = os.path.join(nested, "l1-initramfs.cpio")
         self.l1 = None
         self.times = {}
+        # The outer QEMU's QMP socket takes one command at a time
+        self.outer_lock = threading.Lock()
 
     def _connect(self, path, deadline):
         while True:
@@ -152,6 +154,9 @@ class Nested(Guest):
             f"aer_pv.reset_timeout_ms={L2_RESET_TIMEOUT_MS}' "
             "-chardev serial,id=s0,path=/dev/ttyS1 -serial chardev:s0 "
             "-chardev serial,id=q0,path=/dev/ttyS2 -mon chardev=q0,mode=control "
+            "-msg timestamp=on -trace 'vfio_pci_aer_pv_reset' "
+            "-trace 'vfio_err_recovery' -trace 'vfio_pci_host_error' "
+            "-trace 'virtio_aer_pv_request*' -trace 'virtio_aer_pv_reset_end' "
             f"{assign} -device virtio-aer-pv-pci,id=aerpv,"
             f"reset-timeout-ms={L2_RESET_TIMEOUT_MS} "
             ">/tmp/qemu.log 2>&1 </dev/null & echo $! >/tmp/qemu.pid")
@@ -191,13 +196,15 @@ class Nested(Guest):
 
     def inject(self, error):
         """Inject an uncorrectable error into the e1000e L1 sees."""
-        return self.l1.qmp("human-monitor-command", **{
-            "command-line": f"pcie_aer_inject_error nic0 {error}"})
+        with self.outer_lock:
+            return self.l1.qmp("human-monitor-command", **{
+                "command-line": f"pcie_aer_inject_error nic0 {error}"})
 
     def outer_resets(self):
         """The resets L1 did to its e1000e: link (its Root Port's
         secondary bus resets) and function (FLR)."""
-        c = self.l1.qmp("x-aer-pv-query-resets", id="nic0")
+        with self.outer_lock:
+            c = self.l1.qmp("x-aer-pv-query-resets", id="nic0")
         return c["link-resets"], c["function-resets"]
 
 
@@ -396,14 +403,20 @@ def s_two_functions_requested_reset(ctx):
               "both functions did not recover in L2")
         ctx.times["recovery"] = time.monotonic() - t0
         busy.stop()
+        during = busy.around_reset()
+        worst = max(lat for _, lat in busy.samples)
         print(f"  L1's QEMU, slowest QMP answer: {idle * 1000:.0f} ms idle, "
-              f"{busy.worst * 1000:.0f} ms of {busy.samples} from the error "
-              "to L2's recovery, its hot reset included", flush=True)
+              f"{max(during, default=0) * 1000:.0f} ms of {len(during)} "
+              "within 1 s of its hot reset of the link, "
+              f"{worst * 1000:.0f} ms from the error to L2's recovery "
+              "(L1's own AER handling included)", flush=True)
         check("requesting link reset from host" in n.dmesg(),
               "L2 did not ask for a reset")
-        check(busy.samples >= 20, f"only {busy.samples} QMP samples")
-        check(busy.worst < 0.1, f"L1's QEMU took {busy.worst * 1000:.0f} ms "
-              "to answer QMP during the recovery")
+        check(len(during) >= 10, f"only {len(during)} QMP answers around "
+              "the hot reset")
+        check(max(during) < 0.1, f"L1's QEMU took "
+              f"{max(during) * 1000:.0f} ms to answer QMP around its hot "
+              "reset of the link")
         time.sleep(2)
         l1log = n.l1.dmesg()
         check(not re.search(L1_LINK_RESET, l1log),
@@ -432,26 +445,34 @@ def s_two_functions_requested_reset(ctx):
 
 class QmpSampler(threading.Thread):
     """Asks L1's QEMU (L2's VMM) for its status every 50 ms, on L2's QMP
-    socket, which nothing else uses meanwhile; keeps the slowest answer."""
+    socket, which nothing else uses meanwhile, and notes when the outer
+    QEMU first counts a new link reset of the device (L1's hot reset)."""
 
     def __init__(self, n):
         super().__init__(daemon=True)
-        self.n, self.worst, self.samples = n, 0.0, 0
+        self.n, self.samples, self.reset_at = n, [], None
         self.done = threading.Event()
 
     def run(self, seconds=None):
         end = time.monotonic() + (seconds or 600)
+        links = self.n.outer_resets()[0]
         while not self.done.is_set() and time.monotonic() < end:
             t0 = time.monotonic()
             self.n.qmp("query-status")
-            self.worst = max(self.worst, time.monotonic() - t0)
-            self.samples += 1
+            self.samples.append((t0, time.monotonic() - t0))
+            if self.reset_at is None and self.n.outer_resets()[0] != links:
+                self.reset_at = time.monotonic()
             time.sleep(0.05)
-        return self.worst
+        return max(lat for _, lat in self.samples)
 
     def stop(self):
         self.done.set()
         self.join(30)
+
+    def around_reset(self, span=1.0):
+        """The answers that began within span s of the link reset."""
+        return [lat for t, lat in self.samples if self.reset_at is not None
+                and abs(t - self.reset_at) <= span]
 
 
 def nic_interrupts(n):
@@ -465,8 +486,8 @@ def nic_interrupts(n):
 
 def watch_recovery(n, bdf, error, timeout=120):
     """Inject error into the device while a user of the feature watches;
-    return what it read at each signal, as (errors, resets, resumes,
-    failures, state, channel), once a recovery is over."""
+    return what it read before and at each signal, as (errors, resets,
+    resumes, failures, state, channel), once a recovery is over."""
     n.l1.out(f"vfio-err-uapi {bdf} watch {timeout} >/tmp/watch.log 2>&1 & "
              "echo $! >/tmp/watch.pid")
     deadline = time.monotonic() + 30
@@ -481,7 +502,7 @@ def watch_recovery(n, bdf, error, timeout=120):
                  int(m.group(4)), m.group(5), int(m.group(6))) for m in
                 re.finditer(r"^recovery (\d+) (\d+) (\d+) (\d+) (\w+) "
                             r"(\d+)$", log, re.M)]
-        if seen and seen[-1][4] in ("resumed", "failed"):
+        if len(seen) > 1 and seen[-1][4] in ("resumed", "failed"):
             break
         check(time.monotonic() < deadline,
               f"no end of the recovery within {timeout} s:\n{log}")
@@ -504,14 +525,18 @@ def s_uapi(ctx):
         got = watch_recovery(n, bdf, "DLP")
         if ctx.verbose:
             print(f"  fatal: {got}", flush=True)
-        # Signals may coalesce; the counters say what happened
-        check(got[-1] == (1, 1, 1, 0, "resumed", frozen),
+        # Signals may coalesce; the counters say what happened since the
+        # watcher opened the device (whose reset may count)
+        def delta(got):
+            return tuple(b - a for a, b in zip(got[0][:4], got[-1][:4])) + \
+                got[-1][4:]
+        check(delta(got) == (1, 1, 1, 0, "resumed", frozen),
               f"fatal error: read {got}, want one error, one reset seen "
               "to end, one resume, frozen")
         check(all(g[4] in ("resetting", "reset_done", "resumed")
-                  for g in got), f"fatal error: states {got}")
+                  for g in got[1:]), f"fatal error: states {got}")
         got = watch_recovery(n, bdf, "POISON_TLP")
-        check(got[-1] == (1, 0, 1, 0, "resumed", normal),
+        check(delta(got) == (1, 0, 1, 0, "resumed", normal),
               f"non-fatal error: read {got}, want one error, no reset, "
               "one resume, normal")
 

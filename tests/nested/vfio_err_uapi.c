@@ -11,9 +11,9 @@
  *	eventfd, a failed copy, clearing.  Prints "ok NAME" or "not ok NAME:
  *	why" per check and ends with "N passed, N failed".
  *   vfio-err-uapi BDF watch SECONDS
- *	set the eventfd, print "armed", then print what GET reads at each
- *	signal ("recovery ERRORS RESETS RESUMES FAILURES STATE CHANNEL")
- *	until SECONDS pass.
+ *	set the eventfd, print "armed", then print what GET reads then and
+ *	at each signal ("recovery ERRORS RESETS RESUMES FAILURES STATE
+ *	CHANNEL") until SECONDS pass.
  */
 
 #include <errno.h>
@@ -224,6 +224,11 @@ static void watch(int fd, int seconds)
 		exit(2);
 	}
 	printf("armed\n");
+	/* What was there before: the opening reset may be counted */
+	if (!get(fd, &r))
+		printf("recovery %u %u %u %u %s %u\n", r.errors, r.resets,
+		       r.resumes, r.failures, state_name(r.state),
+		       r.channel_state);
 	fflush(stdout);
 	while (time(NULL) < end) {
 		if (poll(&p, 1, 200) <= 0)
