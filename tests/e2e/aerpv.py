@@ -239,11 +239,24 @@ class Guest:
             time.sleep(0.2)
 
     def qemu_log(self):
+        """QEMU's last output, and how it ended if it did: a signal
+        leaves no line of its own."""
         try:
             with open(os.path.join(self.tmp, "qemu.log"), errors="replace") as f:
-                return f.read()[-3000:]
+                text = f.read()[-3000:]
         except OSError:
-            return ""
+            text = ""
+        rc = None
+        if self.proc:
+            try:
+                rc = self.proc.wait(timeout=1)
+            except subprocess.TimeoutExpired:
+                pass
+        if rc is not None and rc < 0:
+            text += f" [QEMU killed by signal {-rc}]"
+        elif rc is not None:
+            text += f" [QEMU exited with status {rc}]"
+        return text
 
     # -- QMP --------------------------------------------------------------
 
@@ -265,7 +278,10 @@ class Guest:
         msg = {"execute": cmd}
         if args:
             msg["arguments"] = args
-        self._qmp.sendall(json.dumps(msg).encode() + b"\n")
+        try:
+            self._qmp.sendall(json.dumps(msg).encode() + b"\n")
+        except OSError as e:
+            raise GuestError(f"QMP {cmd}: {e}: " + self.qemu_log())
         while True:
             r = self._qmp_read_msg(30)
             if "event" in r:
@@ -376,7 +392,8 @@ class Guest:
             except socket.timeout:
                 continue
             if not data:
-                raise GuestError("serial closed: " + self.qemu_log())
+                raise GuestError("serial closed; serial: %r; qemu: %s" %
+                                 (self._serbuf[-1500:], self.qemu_log()))
             self._serbuf += data
 
     def sh(self, cmd, timeout=60, check=False):

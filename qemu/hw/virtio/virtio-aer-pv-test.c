@@ -28,7 +28,7 @@
 #include "qapi/qapi-commands-aer-pv.h"
 #include "qemu/error-report.h"
 #include "qemu/iov.h"
-#include "qemu/rcu.h"
+#include "qemu/module.h"
 #include "qemu/timer.h"
 #include "system/memory.h"
 #include "hw/qdev-core.h"
@@ -44,30 +44,36 @@
 #define AER_PV_DEFAULT_REQUEST_DELAY_MS 50
 #define AER_PV_MAX_REPEAT               100000
 
+typedef struct AerPvModel AerPvModel;
+
 /*
- * What answers for a BAR of a function in reset.  The address space may
- * still use it until an RCU grace period after it is taken away, so it
- * goes then.
+ * What answers for a BAR of a function in reset.  A flat view made
+ * before the function left reset may still dispatch to it, and holds a
+ * reference to its owner for that: so the owner is this object, not
+ * the function, and the region goes with the last reference.
  */
-typedef struct AerPvDead {
-    struct rcu_head rcu;
+#define TYPE_AER_PV_IN_RESET "x-aer-pv-in-reset"
+OBJECT_DECLARE_SIMPLE_TYPE(AerPvInReset, AER_PV_IN_RESET)
+
+struct AerPvInReset {
+    Object parent_obj;
     MemoryRegion mr;
-} AerPvDead;
+    AerPvModel *model;          /* NULL once the reset is over */
+};
 
 /* The modelled host's view of one emulated function */
-typedef struct AerPvModel {
-    struct rcu_head rcu;        /* its overlays may outlive it: AerPvDead */
+struct AerPvModel {
     PCIDevice *dev;
     AerPvRequestReset outcome;  /* of a reset the guest asks for */
     uint32_t request_delay_ms;  /* how long that reset takes */
     unsigned int in_reset;      /* modelled resets it is in */
     PCIConfigReadFunc *config_read;     /* its own, while in reset */
     PCIConfigWriteFunc *config_write;
-    AerPvDead *dead[PCI_NUM_REGIONS];   /* over its BARs, while in reset */
+    AerPvInReset *dead[PCI_NUM_REGIONS];    /* over its BARs, in reset */
     uint64_t reset_requests;    /* resets the guest's requests started */
     uint64_t accesses;          /* by the guest, while in reset */
     uint64_t accesses_after_wait;   /* ... after it reported RESET_WAIT */
-} AerPvModel;
+};
 
 /* A modelled reset of one or more functions, until its timer ends it */
 typedef struct AerPvWindow {
@@ -147,14 +153,22 @@ static void aer_pv_in_reset_config_write(PCIDevice *dev, uint32_t addr,
 static uint64_t aer_pv_in_reset_read(void *opaque, hwaddr addr,
                                      unsigned size)
 {
-    aer_pv_model_access(opaque);
+    AerPvInReset *r = opaque;
+
+    if (r->model) {
+        aer_pv_model_access(r->model);
+    }
     return ~0ull >> (64 - 8 * size);
 }
 
 static void aer_pv_in_reset_write(void *opaque, hwaddr addr, uint64_t val,
                                   unsigned size)
 {
-    aer_pv_model_access(opaque);
+    AerPvInReset *r = opaque;
+
+    if (r->model) {
+        aer_pv_model_access(r->model);
+    }
 }
 
 static const MemoryRegionOps aer_pv_in_reset_ops = {
@@ -207,20 +221,16 @@ static void aer_pv_model_enter(AerPvModel *m)
         PCIIORegion *r = &dev->io_regions[i];
 
         if (r->size && r->memory) {
-            m->dead[i] = g_new0(AerPvDead, 1);
-            memory_region_init_io(&m->dead[i]->mr, OBJECT(dev),
-                                  &aer_pv_in_reset_ops, m, "aer-pv-in-reset",
+            AerPvInReset *d = AER_PV_IN_RESET(object_new(TYPE_AER_PV_IN_RESET));
+
+            d->model = m;
+            memory_region_init_io(&d->mr, OBJECT(d), &aer_pv_in_reset_ops, d,
+                                  "aer-pv-in-reset",
                                   memory_region_size(r->memory));
-            memory_region_add_subregion_overlap(r->memory, 0, &m->dead[i]->mr,
-                                                INT_MAX);
+            memory_region_add_subregion_overlap(r->memory, 0, &d->mr, INT_MAX);
+            m->dead[i] = d;
         }
     }
-}
-
-static void aer_pv_dead_free(AerPvDead *d)
-{
-    object_unparent(OBJECT(&d->mr));
-    g_free(d);
 }
 
 static void aer_pv_model_leave(AerPvModel *m)
@@ -238,7 +248,8 @@ static void aer_pv_model_leave(AerPvModel *m)
         if (m->dead[i]) {
             memory_region_del_subregion(dev->io_regions[i].memory,
                                         &m->dead[i]->mr);
-            call_rcu(m->dead[i], aer_pv_dead_free, rcu);
+            m->dead[i]->model = NULL;
+            object_unref(OBJECT(m->dead[i]));
             m->dead[i] = NULL;
         }
     }
@@ -321,7 +332,7 @@ static void aer_pv_unrealize_notify(DeviceListener *listener,
     }
     g_hash_table_remove(aer_pv_models, m->dev);
     object_unref(OBJECT(m->dev));
-    g_free_rcu(m, rcu);
+    g_free(m);
 }
 
 static AerPvModel *aer_pv_model(PCIDevice *dev)
@@ -961,3 +972,16 @@ AerPvStats *qmp_x_aer_pv_query_stats(Error **errp)
     st->storm_ticks_skipped = aer_pv_storm_skipped;
     return st;
 }
+
+static const TypeInfo aer_pv_in_reset_info = {
+    .name = TYPE_AER_PV_IN_RESET,
+    .parent = TYPE_OBJECT,
+    .instance_size = sizeof(AerPvInReset),
+};
+
+static void aer_pv_test_register_types(void)
+{
+    type_register_static(&aer_pv_in_reset_info);
+}
+
+type_init(aer_pv_test_register_types)
