@@ -3,16 +3,21 @@
 #
 # QEMU's own virtual-device fuzzer on virtio-aer-pv: build qemu-fuzz-x86_64
 # (--enable-fuzzing, ASan and UBSan, Debian's clang) from the same patched
-# tree, device set and options as scripts/build-qemu.sh, and run its
-# generic-fuzz-virtio-aer-pv target (qemu/patches/0008: generic-fuzz on the
-# device's BARs, config space and DMA) for RUNS executions or SECONDS
-# seconds, whichever ends first (0: no limit), from the seeds of
-# tests/fuzz-qemu/mkcorpus.py and the corpus of earlier runs.
+# tree, device set and options as scripts/build-qemu.sh, and run one of its
+# targets for RUNS executions or SECONDS seconds, whichever ends first (0:
+# no limit), from the seeds of tests/fuzz-qemu/mkcorpus.py and the corpus
+# of the target's earlier runs:
+#
+#   generic-fuzz-virtio-aer-pv  (the default; qemu/patches/0008) generic-fuzz
+#       on the device's BARs, config space and DMA: what a guest reaches
+#       alone, with no error from the host
+#   virtio-aer-pv-fuzz  (qemu/patches/0009) a hostile driver while the host
+#       reports errors (qemu/tests/qtest/fuzz/virtio_aer_pv_fuzz.c)
 #
 # Ends with "N passed, N failed": one run, passed when it found no crash
-# (ASan, UBSan) and no leak in any input it kept.  Crashes are written to
-# $AER_PV_CACHE/fuzz-qemu/TARGET/.
-#   scripts/fuzz-qemu.sh [runs [seconds]]
+# (ASan, UBSan, or the target's own check) and no leak in any
+# input it kept.  Crashes are written to $AER_PV_CACHE/fuzz-qemu/TARGET/.
+#   scripts/fuzz-qemu.sh [runs [seconds [target]]]
 #
 # Not part of make check: the build takes 10 minutes on 2 cores, and a
 # million executions an hour or more.
@@ -21,7 +26,7 @@ source "$(dirname "$0")/lib.sh"
 
 runs=${1:-${QEMU_FUZZ_RUNS:-1000000}}
 seconds=${2:-${QEMU_FUZZ_SECONDS:-0}}
-target=generic-fuzz-virtio-aer-pv
+target=${3:-${QEMU_FUZZ_TARGET:-generic-fuzz-virtio-aer-pv}}
 for n in "$runs" "$seconds"; do
 	case "$n" in
 	'' | *[!0-9]*) die "runs and seconds must be numbers, not '$n'" ;;
@@ -29,7 +34,11 @@ for n in "$runs" "$seconds"; do
 done
 [ "$runs" -gt 0 ] || [ "$seconds" -gt 0 ] || die "no limit on the run"
 # What the seeds must reach, lest the fuzzer start from nothing
-reach=virtio_aer_pv_respond
+case "$target" in
+generic-fuzz-virtio-aer-pv) reach=virtio_aer_pv_respond ;;
+virtio-aer-pv-fuzz) reach=virtio_aer_pv_start_reset ;;
+*) die "no such target '$target' (generic-fuzz-virtio-aer-pv, virtio-aer-pv-fuzz)" ;;
+esac
 
 # llvm-symbolizer, for the sanitizers' stacks
 "$AER_PV_ROOT/scripts/deps.sh" llvm-14

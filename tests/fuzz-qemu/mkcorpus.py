@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""Write seeds for QEMU's generic-fuzz-virtio-aer-pv target into DIR.
+"""Write seeds for QEMU's fuzz targets of virtio-aer-pv into DIR:
+generic-fuzz-virtio-aer-pv (the default), or virtio-aer-pv-fuzz.
 
 Each seed is a generic-fuzz input (tests/qtest/fuzz/generic_fuzz.c in
 QEMU): commands separated by "FUZZ", the first byte of each its opcode.
@@ -15,7 +16,11 @@ addresses, and numbers the fuzzed MemoryRegions in address order: BAR 1
 (MSI-X table, PBA) first, then BAR 4 (virtio common, ISR, device,
 notify).  scripts/fuzz-qemu.sh checks that the target lists them so.
 
-    mkcorpus.py DIR
+virtio-aer-pv-fuzz's input is simpler (see the opcodes below): the
+target brings the driver up itself, and its seeds are errors from the
+host and the recoveries a guest would make of them, or botch.
+
+    mkcorpus.py DIR [generic-fuzz-virtio-aer-pv|virtio-aer-pv-fuzz]
 """
 
 import os
@@ -178,12 +183,122 @@ SEEDS = {
 }
 
 
+# virtio-aer-pv-fuzz (tests/qtest/fuzz/virtio_aer_pv_fuzz.c): an opcode
+# byte, then its arguments, back to back; the driver is up at the start.
+NIC0, NIC1, NIC2 = range(3)
+PORT0 = 3
+SEV_CORRECTABLE, SEV_NONFATAL, SEV_FATAL = range(3)
+HOST_NONE, HOST_BEFORE, HOST_AFTER, HOST_NEVER, HOST_FAILED = range(5)
+ANSWER_OK, ANSWER_FAILED, ANSWER_UNSUPPORTED = range(3)
+CURRENT, NEWEST, ANY = range(3)
+LAYOUT_OK, LAYOUT_SHORT = 0, 1
+RESET, PHASE = 0, 1
+PHASE_RESET_WAIT = C["VIRTIO_AER_PV_PHASE_RESET_WAIT"]
+PHASE_RECOVERED = C["VIRTIO_AER_PV_PHASE_RECOVERED"]
+PHASE_FAILED = C["VIRTIO_AER_PV_PHASE_FAILED"]
+KIND_FUNCTION = C["VIRTIO_AER_PV_RESET_KIND_FUNCTION"]
+
+
+def inject(nic, sev, host=None, delay_ms=200, answer=None, answer_ms=50,
+           more=(), aer_message=False):
+    return bytes([0, nic, sev,
+                  0 if host is None else 0x80 | host, delay_ms // 10,
+                  0 if answer is None else 0x80 | answer, answer_ms // 10,
+                  sum(1 << m for m in more), 1 if aer_message else 0])
+
+
+def req(rtype, nic, arg, seq=CURRENT, delta=0, layout=LAYOUT_OK):
+    return bytes([1, rtype, seq, delta & 0xff, nic, 0, 0, arg, layout])
+
+
+def clock(ms):
+    return bytes([4]) + struct.pack("<H", ms)
+
+
+def event_bufs(n):
+    return bytes([3, n - 1, 0])
+
+
+def virtio_reset(restart=True):
+    return bytes([5, 0 if restart else 3])
+
+
+def host(what):                 # 0 release, 1 hold events, 2 device error
+    return bytes([6, what])
+
+
+def config(target, offset, value=None, size=4):
+    return bytes([7, target]) + struct.pack("<H", offset) + \
+        bytes([(size // 2) | (0x80 if value is not None else 0)]) + \
+        struct.pack("<I", value or 0)
+
+
+def recover(nic, phases=(PHASE_DETECTED, PHASE_RESET_WAIT)):
+    return [req(PHASE, nic, p) for p in phases]
+
+
+AER_PV_SEEDS = {
+    "fatal-host-reset-after": [inject(NIC0, SEV_FATAL, HOST_AFTER)] +
+    recover(NIC0) + [clock(300), event_bufs(2)] +
+    recover(NIC0, (PHASE_RECOVERED,)),
+    "nonfatal-reset-request": [inject(NIC2, SEV_NONFATAL, HOST_NONE)] +
+    recover(NIC2) +
+    [req(RESET, NIC2, KIND_FUNCTION), req(RESET, NIC2, KIND_LINK),
+     clock(100), req(RESET, NIC2, KIND_LINK)] +
+    recover(NIC2, (PHASE_RECOVERED,)),
+    "two-functions-one-link": [inject(NIC0, SEV_NONFATAL, HOST_NONE,
+                                      more=(NIC1,))] +
+    recover(NIC0) + recover(NIC1) +
+    [req(RESET, NIC0, KIND_LINK), req(RESET, NIC1, KIND_LINK), clock(100)] +
+    recover(NIC0, (PHASE_RECOVERED,)) + recover(NIC1, (PHASE_FAILED,)),
+    "answers-failed-unsupported": [inject(NIC0, SEV_NONFATAL, HOST_NONE,
+                                          answer=ANSWER_FAILED),
+                                   req(RESET, NIC0, KIND_LINK), clock(100),
+                                   req(RESET, NIC0, KIND_LINK),
+                                   inject(NIC2, SEV_FATAL, HOST_NONE,
+                                          answer=ANSWER_UNSUPPORTED),
+                                   req(RESET, NIC2, KIND_FUNCTION)],
+    "host-reset-failed-never": [inject(NIC0, SEV_FATAL, HOST_FAILED),
+                                inject(NIC2, SEV_FATAL, HOST_NEVER)] +
+    recover(NIC0) + recover(NIC2) + [clock(11000), event_bufs(4)] +
+    recover(NIC2, (PHASE_FAILED,)),
+    "stale-and-future-seqs": [inject(NIC0, SEV_FATAL, HOST_BEFORE),
+                              inject(NIC0, SEV_NONFATAL, HOST_NONE),
+                              req(PHASE, NIC0, PHASE_DETECTED, NEWEST, -1),
+                              req(PHASE, NIC0, PHASE_DETECTED, NEWEST, 1),
+                              req(RESET, NIC0, KIND_LINK, NEWEST, -1),
+                              req(RESET, NIC0, KIND_LINK, ANY, 7),
+                              req(PHASE, NIC0, 9),
+                              req(PHASE, NIC0, PHASE_DETECTED,
+                                  layout=LAYOUT_SHORT)],
+    "event-queue-overflow": [inject(NIC0 + i % 3, SEV_NONFATAL, HOST_NONE)
+                             for i in range(80)] + [event_bufs(8)] * 3,
+    "virtio-reset-while-waiting": [inject(NIC0, SEV_NONFATAL, HOST_NONE,
+                                          answer_ms=500),
+                                   req(RESET, NIC0, KIND_LINK), clock(10),
+                                   virtio_reset(), clock(1000),
+                                   req(RESET, NIC0, KIND_LINK)],
+    "guest-touches-resetting-function": [inject(NIC0, SEV_FATAL, HOST_AFTER,
+                                                aer_message=True)] +
+    recover(NIC0) +
+    [config(NIC0, 0), config(NIC0, 0x4, 0x7), config(NIC1, 0x100),
+     config(PORT0, 0x3e, 0x40, 2), config(PORT0, 0x3e, 0, 2), clock(300)],
+    "held-events-device-error": [host(1), inject(NIC0, SEV_FATAL, HOST_AFTER),
+                                 clock(50), host(0), req(PHASE, NIC0,
+                                                         PHASE_DETECTED),
+                                 host(2), req(PHASE, NIC0, PHASE_RESET_WAIT),
+                                 virtio_reset(), clock(300)],
+}
+
+
 def main():
     out = sys.argv[1]
+    seeds = AER_PV_SEEDS if sys.argv[2:] == ["virtio-aer-pv-fuzz"] else SEEDS
+    sep = b"" if seeds is AER_PV_SEEDS else SEP
     os.makedirs(out, exist_ok=True)
-    for name, cmds in SEEDS.items():
+    for name, cmds in seeds.items():
         with open(os.path.join(out, name), "wb") as f:
-            f.write(SEP.join(cmds))
+            f.write(sep.join(cmds))
 
 
 if __name__ == "__main__":
