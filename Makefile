@@ -9,9 +9,14 @@ export AER_PV_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/aer-pv
 
 .PHONY: help deps linux qemu guest guest-sanitize host kunit kunit-sanitize \
 	lint build-check series e2e e2e-sanitize e2e-nested demo bench fuzz \
-	qtest verify check check-full
+	qemu-fuzz qtest verify check check-full
 
 FUZZ_SECONDS ?= 60
+# make qemu-fuzz: executions and seconds, whichever ends first (0: no
+# limit), and the target: generic-fuzz-virtio-aer-pv or virtio-aer-pv-fuzz
+QEMU_FUZZ_RUNS ?= 1000000
+QEMU_FUZZ_SECONDS ?= 0
+QEMU_FUZZ_TARGET ?= generic-fuzz-virtio-aer-pv
 
 help:
 	@echo "make demo            show a recovery with and without aer-pv"
@@ -36,6 +41,10 @@ help:
 	@echo "                     Linux 6.12, into \$$AER_PV_CACHE/series/"
 	@echo "make verify          SPIN model check of the protocol (tests/model/)"
 	@echo "make fuzz            libFuzzer on the core (FUZZ_SECONDS=$(FUZZ_SECONDS))"
+	@echo "make qemu-fuzz       QEMU's fuzzer on virtio-aer-pv, ASan/UBSan"
+	@echo "                     (QEMU_FUZZ_RUNS=$(QEMU_FUZZ_RUNS) QEMU_FUZZ_SECONDS=$(QEMU_FUZZ_SECONDS)"
+	@echo "                     QEMU_FUZZ_TARGET=$(QEMU_FUZZ_TARGET),"
+	@echo "                     or virtio-aer-pv-fuzz: with host errors)"
 	@echo "cache: $(AER_PV_CACHE)"
 
 deps:
@@ -97,6 +106,10 @@ verify: deps
 
 fuzz:
 	@scripts/fuzz.sh $(FUZZ_SECONDS)
+
+qemu-fuzz: deps
+	@scripts/fuzz-qemu.sh $(QEMU_FUZZ_RUNS) $(QEMU_FUZZ_SECONDS) \
+		$(QEMU_FUZZ_TARGET)
 
 check: deps
 	@scripts/check.sh

@@ -3,11 +3,8 @@
 #
 # Build qemu-system-x86_64 from Debian's QEMU 10.2 with the aer-pv patches:
 # x86_64-softmmu only, the minimal device set of
-# qemu/configs/devices/x86_64-softmmu/aer-pv.mak.  Prints the binary's path.
-#
-# The "+ds" source carries no firmware (--disable-install-blobs: the tests
-# run with -L on Debian's seabios, qemu-system-data and ipxe-qemu) and no
-# Rust crates (--disable-rust).
+# qemu/configs/devices/x86_64-softmmu/aer-pv.mak (QEMU_CONFIGURE_ARGS in
+# scripts/lib.sh).  Prints the binary's path.
 
 source "$(dirname "$0")/lib.sh"
 qemu_env
@@ -19,13 +16,8 @@ if [ ! -f "$build/build.ninja" ]; then
 	rm -rf "$build"
 	mkdir -p "$build"
 	log "configuring QEMU in $build"
-	(cd "$build" && "$tree/configure" \
-		--target-list=x86_64-softmmu \
-		--without-default-features --without-default-devices \
-		--with-devices-x86_64=aer-pv \
-		--enable-fdt=system --enable-slirp \
-		--disable-install-blobs --disable-rust \
-		--disable-docs --disable-werror >"$build/configure.log" 2>&1) || {
+	(cd "$build" && "$tree/configure" "${QEMU_CONFIGURE_ARGS[@]}" \
+		>"$build/configure.log" 2>&1) || {
 		tail -n 30 "$build/configure.log" >&2
 		die "QEMU configure failed"
 	}

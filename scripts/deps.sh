@@ -18,8 +18,9 @@ pkgs=(
 	libglib2.0-dev libpixman-1-dev libfdt-dev libslirp-dev zlib1g-dev
 	# guests: firmware for the built QEMU, and an initramfs
 	seabios qemu-system-data ipxe-qemu busybox-static
-	# the protocol model, and the fuzzer (libFuzzer with ASan and UBSan)
-	spin clang
+	# the protocol model, and the fuzzer (libFuzzer with ASan and UBSan:
+	# their runtimes are only a recommendation of Debian's clang)
+	spin clang libclang-rt-14-dev
 	# the libvirt e2e scenario: Debian's libvirtd (with its QEMU driver)
 	# and virsh.  It runs libvirtd with a configuration of its own, so
 	# not libvirt-daemon-system: no service, users, polkit or networks.

@@ -97,6 +97,37 @@ private_apt() {
 		-o Debug::NoLocking=1 -o APT::Sandbox::User=root "$@"
 }
 
+# configure's options for every QEMU build: x86_64-softmmu only, the
+# minimal device set of qemu/configs/devices/x86_64-softmmu/aer-pv.mak.
+# The "+ds" source carries no firmware (--disable-install-blobs: the tests
+# run with -L on, or link in, Debian's seabios, qemu-system-data and
+# ipxe-qemu) and no Rust crates (--disable-rust).
+QEMU_CONFIGURE_ARGS=(
+	--target-list=x86_64-softmmu
+	--without-default-features --without-default-devices
+	--with-devices-x86_64=aer-pv
+	--enable-fdt=system --enable-slirp
+	--disable-install-blobs --disable-rust
+	--disable-docs --disable-werror
+)
+
+# qemu_link_firmware BUILD: link Debian's firmware into BUILD's
+# qemu-bundle/, where a QEMU run from its build tree looks for it, for the
+# binaries that cannot be given -L (qtest, the fuzzer).
+qemu_link_firmware() {
+	local data dir f
+	data=$(dirname "$(find "$1/qemu-bundle" -path '*/share/qemu/keymaps' \
+		-type d | head -n 1)")
+	[ -d "$data" ] || die "no data directory in $1/qemu-bundle"
+	for dir in /usr/share/seabios /usr/share/qemu /usr/lib/ipxe/qemu; do
+		for f in "$dir"/*.bin "$dir"/*.rom; do
+			if [ -e "$f" ] && [ ! -e "$data/$(basename "$f")" ]; then
+				ln -s "$f" "$data/"
+			fi
+		done
+	done
+}
+
 qemu_patches_hash() {
 	cat /dev/null "$AER_PV_ROOT"/qemu/patches/*.patch 2>/dev/null |
 		sha256sum | cut -c1-12

@@ -6,8 +6,8 @@
 # "N passed, N failed".
 #
 # The "+ds" source has no firmware: Debian's seabios, qemu-system-data and
-# ipxe-qemu files are linked into the build's qemu-bundle/, where a QEMU
-# run from its build tree looks for them, since qtest cannot pass -L.
+# ipxe-qemu files are linked into the build's qemu-bundle/
+# (qemu_link_firmware in scripts/lib.sh), since qtest cannot pass -L.
 
 source "$(dirname "$0")/lib.sh"
 qemu_env
@@ -20,16 +20,7 @@ ninja -C "$build" -j "$JOBS" tests/qtest/virtio-aer-pv-test \
 	grep -E 'error|warning' "$build/ninja-qtest.log" | head -n 30 >&2
 	die "the qtest does not build (see $build/ninja-qtest.log)"
 }
-data=$(dirname "$(find "$build/qemu-bundle" -path '*/share/qemu/keymaps' \
-	-type d | head -n 1)")
-[ -d "$data" ] || die "no data directory in $build/qemu-bundle"
-for dir in /usr/share/seabios /usr/share/qemu /usr/lib/ipxe/qemu; do
-	for f in "$dir"/*.bin "$dir"/*.rom; do
-		if [ -e "$f" ] && [ ! -e "$data/$(basename "$f")" ]; then
-			ln -s "$f" "$data/"
-		fi
-	done
-done
+qemu_link_firmware "$build"
 
 out="$build/qtest-virtio-aer-pv.tap"
 st=0
