@@ -12,25 +12,5 @@ qemu_env
 tree=$("$AER_PV_ROOT/scripts/prepare-qemu.sh")
 build="$AER_PV_CACHE/build/$(basename "$tree")"
 
-if [ ! -f "$build/build.ninja" ]; then
-	rm -rf "$build"
-	mkdir -p "$build"
-	log "configuring QEMU in $build"
-	(cd "$build" && "$tree/configure" "${QEMU_CONFIGURE_ARGS[@]}" \
-		>"$build/configure.log" 2>&1) || {
-		tail -n 30 "$build/configure.log" >&2
-		die "QEMU configure failed"
-	}
-fi
-log "building QEMU"
-ninja -C "$build" -j "$JOBS" qemu-system-x86_64 >"$build/ninja.log" 2>&1 || {
-	grep -v "^FAILED:" "$build/ninja.log" | grep -E 'error:' |
-		cut -c1-300 | head -n 30 >&2 || true
-	die "QEMU build failed (see $build/ninja.log)"
-}
-# Our own code must build without a warning.
-if grep -E 'aer-pv|aer_pv' "$build/ninja.log" | grep -q 'warning:'; then
-	grep -E 'aer-pv|aer_pv' "$build/ninja.log" | grep 'warning:' >&2
-	die "warnings in aer-pv code"
-fi
+qemu_build "$tree" "$build" qemu-system-x86_64
 printf '%s\n' "$build/qemu-system-x86_64"

@@ -49,27 +49,8 @@ build="$AER_PV_CACHE/build/qemu-fuzz"
 out="$AER_PV_CACHE/fuzz-qemu/$target"
 log="$out/last-run.log"
 
-if [ ! -f "$build/build.ninja" ]; then
-	rm -rf "$build"
-	mkdir -p "$build"
-	log "configuring the QEMU fuzzer in $build"
-	(cd "$build" && CC=clang CXX=clang++ "$tree/configure" \
-		"${QEMU_CONFIGURE_ARGS[@]}" --enable-fuzzing \
-		--enable-asan --enable-ubsan >"$build/configure.log" 2>&1) || {
-		tail -n 30 "$build/configure.log" >&2
-		die "QEMU configure failed"
-	}
-fi
-log "building qemu-fuzz-x86_64"
-ninja -C "$build" -j "$JOBS" qemu-fuzz-x86_64 >"$build/ninja.log" 2>&1 || {
-	grep -v "^FAILED:" "$build/ninja.log" | grep -E 'error:' |
-		cut -c1-300 | head -n 30 >&2 || true
-	die "the QEMU fuzzer build failed (see $build/ninja.log)"
-}
-if grep -E 'aer-pv|aer_pv' "$build/ninja.log" | grep -q 'warning:'; then
-	grep -E 'aer-pv|aer_pv' "$build/ninja.log" | grep 'warning:' >&2
-	die "warnings in aer-pv code"
-fi
+qemu_build "$tree" "$build" qemu-fuzz-x86_64 --cc=clang --cxx=clang++ \
+	--enable-fuzzing --enable-asan --enable-ubsan
 qemu_link_firmware "$build"
 
 # aer-pv's edges that LOG's coverage list (-print_coverage=1) reports as

@@ -111,6 +111,35 @@ QEMU_CONFIGURE_ARGS=(
 	--disable-docs --disable-werror
 )
 
+# qemu_build TREE BUILD TARGET [CONFIGURE-ARG...]: configure BUILD from
+# the prepared QEMU tree TREE with QEMU_CONFIGURE_ARGS and the extra
+# arguments, if it is not configured yet, then build TARGET there.  Our
+# own code must build without a warning.
+qemu_build() {
+	local tree=$1 build=$2 target=$3
+	shift 3
+	if [ ! -f "$build/build.ninja" ]; then
+		rm -rf "$build"
+		mkdir -p "$build"
+		log "configuring QEMU in $build"
+		(cd "$build" && "$tree/configure" "${QEMU_CONFIGURE_ARGS[@]}" \
+			"$@" >"$build/configure.log" 2>&1) || {
+			tail -n 30 "$build/configure.log" >&2
+			die "QEMU configure failed"
+		}
+	fi
+	log "building $target"
+	ninja -C "$build" -j "$JOBS" "$target" >"$build/ninja.log" 2>&1 || {
+		grep -v "^FAILED:" "$build/ninja.log" | grep -E 'error:' |
+			cut -c1-300 | head -n 30 >&2 || true
+		die "the build of $target failed (see $build/ninja.log)"
+	}
+	if grep -E 'aer-pv|aer_pv' "$build/ninja.log" | grep -q 'warning:'; then
+		grep -E 'aer-pv|aer_pv' "$build/ninja.log" | grep 'warning:' >&2
+		die "warnings in aer-pv code"
+	fi
+}
+
 # qemu_link_firmware BUILD: link Debian's firmware into BUILD's
 # qemu-bundle/, where a QEMU run from its build tree looks for it, for the
 # binaries that cannot be given -L (qtest, the fuzzer).
