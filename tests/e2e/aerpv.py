@@ -239,24 +239,27 @@ class Guest:
             time.sleep(0.2)
 
     def qemu_log(self):
-        """QEMU's last output, and how it ended if it did: a signal
-        leaves no line of its own."""
         try:
             with open(os.path.join(self.tmp, "qemu.log"), errors="replace") as f:
-                text = f.read()[-3000:]
+                return f.read()[-3000:]
         except OSError:
-            text = ""
+            return ""
+
+    def qemu_end(self):
+        """QEMU's last output, and how it ended, for a guest that went
+        away: a signal leaves no line of its own, and the process may
+        end a moment after its sockets close."""
         rc = None
         if self.proc:
             try:
                 rc = self.proc.wait(timeout=1)
             except subprocess.TimeoutExpired:
                 pass
-        if rc is not None and rc < 0:
-            text += f" [QEMU killed by signal {-rc}]"
-        elif rc is not None:
-            text += f" [QEMU exited with status {rc}]"
-        return text
+        if rc is None:
+            return self.qemu_log()
+        if rc < 0:
+            return self.qemu_log() + f" [QEMU killed by signal {-rc}]"
+        return self.qemu_log() + f" [QEMU exited with status {rc}]"
 
     # -- QMP --------------------------------------------------------------
 
@@ -269,7 +272,7 @@ class Guest:
             self._qmp.settimeout(left)
             data = self._qmp.recv(65536)
             if not data:
-                raise GuestError("QMP closed: " + self.qemu_log())
+                raise GuestError("QMP closed: " + self.qemu_end())
             self._qmpbuf += data
         line, self._qmpbuf = self._qmpbuf.split(b"\n", 1)
         return json.loads(line)
@@ -281,7 +284,7 @@ class Guest:
         try:
             self._qmp.sendall(json.dumps(msg).encode() + b"\n")
         except OSError as e:
-            raise GuestError(f"QMP {cmd}: {e}: " + self.qemu_log())
+            raise GuestError(f"QMP {cmd}: {e}: " + self.qemu_end())
         while True:
             r = self._qmp_read_msg(30)
             if "event" in r:
@@ -385,22 +388,27 @@ class Guest:
             left = deadline - time.monotonic()
             if left <= 0 or (self.proc and self.proc.poll() is not None):
                 raise GuestError("guest did not answer; serial: %r; qemu: %s" %
-                                 (self._serbuf[-500:], self.qemu_log()))
+                                 (self._serbuf[-500:], self.qemu_end()))
             self._ser.settimeout(min(left, 1))
             try:
                 data = self._ser.recv(65536)
             except socket.timeout:
                 continue
+            except OSError:
+                data = b""          # reset by a QEMU that went away
             if not data:
                 raise GuestError("serial closed; serial: %r; qemu: %s" %
-                                 (self._serbuf[-1500:], self.qemu_log()))
+                                 (self._serbuf[-1500:], self.qemu_end()))
             self._serbuf += data
 
     def sh(self, cmd, timeout=60, check=False):
         """Run cmd in the guest; return (status, output)."""
         self._marker += 1
         b, e = f"@@B{self._marker}@@", f"@@E{self._marker}@@"
-        self._ser.sendall(f"echo {b}; {cmd}; echo {e}$?\n".encode())
+        try:
+            self._ser.sendall(f"echo {b}; {cmd}; echo {e}$?\n".encode())
+        except OSError as err:
+            raise GuestError(f"serial: {err}: " + self.qemu_end())
         m = self._ser_until(
             re.escape(b.encode()) + rb"\r?\n(.*?)" + re.escape(e.encode()) +
             rb"(\d+)", timeout)
