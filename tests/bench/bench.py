@@ -49,10 +49,11 @@ from aerpv import Guest, GuestError  # noqa: E402
 RESET_MS = (0, 200, 5000)
 WAIT_MS = RESET_MS[-1]
 WUS = 0x5810            # e1000e Wake Up Status: slot_reset's last write
+E1000E_LNKCTL = 0xf0    # QEMU's e1000e: PCIe capability at 0xe0, + 0x10
 BRIDGE_CONTROL = 0x3e
 SBR = 0x40
-TRACE = ["virtio_aer_pv_*", "e1000e_core_write", "pci_cfg_write",
-         "virtio_notify", "virtio_queue_notify"]
+TRACE = ["virtio_aer_pv_*", "e1000e_core_write", "pci_cfg_read",
+         "pci_cfg_write", "virtio_notify", "virtio_queue_notify"]
 # QEMU's log with -msg timestamp=on: "2026-11-25T23:49:46.082842Z name args"
 LINE = re.compile(rb"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)\.(\d{6})Z (\w+) ?(.*)$")
 
@@ -90,12 +91,13 @@ def first(events, name, after=0.0, pred=lambda a: True):
     return None
 
 
-def cfg_write(dev, offs=None):
-    pat = re.compile(r"^(\S+) [0-9a-f:.]+ @0x([0-9a-f]+) <- 0x([0-9a-f]+)")
+def cfg_access(dev, offs=None, write=True):
+    pat = re.compile(r"^(\S+) [0-9a-f:.]+ @0x([0-9a-f]+) (<-|->) 0x([0-9a-f]+)")
 
     def pred(a):
         m = pat.match(a)
         return (m and m.group(1) == dev and
+                (m.group(3) == "<-" or not write) and
                 (offs is None or int(m.group(2), 16) == offs))
     return pred
 
@@ -130,7 +132,11 @@ def timeline(ev, path):
     sbr_on = first(ev, "pci_cfg_write", told, sbr(True)) if told else None
     sbr_off = first(ev, "pci_cfg_write", sbr_on, sbr(False)) if sbr_on else None
     back = max(done or 0, sbr_off or 0)
-    slot = first(ev, "pci_cfg_write", back, cfg_write("e1000e"))
+    # slot_reset begins: e1000e's first access there reads its Link
+    # Control (to disable ASPM); the baseline's wait for the link after
+    # its reset reads other registers
+    slot = first(ev, "pci_cfg_read", back,
+                 cfg_access("e1000e", E1000E_LNKCTL, write=False))
     resume = first(ev, "e1000e_core_write", back, reg_write(WUS))
     if None in (t0, done, told, slot, resume):
         raise GuestError(f"{path}: incomplete trace: inject {t0} done {done} "

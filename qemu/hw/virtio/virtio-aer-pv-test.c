@@ -217,6 +217,8 @@ static void aer_pv_model_enter(AerPvModel *m)
     m->config_write = dev->config_write;
     dev->config_read = aer_pv_in_reset_config_read;
     dev->config_write = aer_pv_in_reset_config_write;
+    /* One flat view rebuild for all BARs, not one each */
+    memory_region_transaction_begin();
     for (i = 0; i < PCI_NUM_REGIONS; i++) {
         PCIIORegion *r = &dev->io_regions[i];
 
@@ -231,6 +233,7 @@ static void aer_pv_model_enter(AerPvModel *m)
             m->dead[i] = d;
         }
     }
+    memory_region_transaction_commit();
 }
 
 static void aer_pv_model_leave(AerPvModel *m)
@@ -241,9 +244,9 @@ static void aer_pv_model_leave(AerPvModel *m)
     if (--m->in_reset) {
         return;
     }
-    trace_virtio_aer_pv_test_in_reset(virtio_aer_pv_dev_name(dev), false);
     dev->config_read = m->config_read;
     dev->config_write = m->config_write;
+    memory_region_transaction_begin();
     for (i = 0; i < PCI_NUM_REGIONS; i++) {
         if (m->dead[i]) {
             memory_region_del_subregion(dev->io_regions[i].memory,
@@ -253,6 +256,9 @@ static void aer_pv_model_leave(AerPvModel *m)
             m->dead[i] = NULL;
         }
     }
+    memory_region_transaction_commit();
+    /* Only now does the function answer again */
+    trace_virtio_aer_pv_test_in_reset(virtio_aer_pv_dev_name(dev), false);
 }
 
 /* Signal the error on @dev as an emulated AER message, like hardware */
