@@ -9,6 +9,7 @@ server on the host's loopback that the guest reaches through slirp at
 """
 
 import base64
+import bisect
 import http.server
 import json
 import os
@@ -99,6 +100,7 @@ class Guest:
                  timeout_ms=2000, log=None, extra=(), multifunction=False):
         self.qemu = qemu
         self.kernel = os.path.join(guestdir, "arch/x86/boot/bzImage")
+        self.sysmap = os.path.join(guestdir, "System.map")
         self.initrd = os.path.join(guestdir, "initramfs.cpio")
         self.nics = nics
         self.channel = channel
@@ -376,6 +378,37 @@ class Guest:
         args.setdefault("id", "nic0")
         return self.qmp("x-aer-pv-inject-error", **args)
 
+    def cpu_where(self, samples=10):
+        """Where a guest that does not answer spends its time: the vCPU's
+        instruction pointer, sampled over a second, by kernel symbol."""
+        try:
+            rips = []
+            for _ in range(samples):
+                r = self.qmp("human-monitor-command",
+                             **{"command-line": "info registers"})
+                m = re.search(r"RIP=([0-9a-f]+)", r or "")
+                if m:
+                    rips.append(int(m.group(1), 16))
+                time.sleep(1 / samples)
+        except (GuestError, OSError) as e:
+            return f"; guest CPU: not sampled ({e})"
+        syms = []
+        try:
+            with open(self.sysmap) as f:
+                for ln in f:
+                    a, _, name = ln.split()[:3]
+                    syms.append((int(a, 16), name))
+        except (OSError, ValueError):
+            pass
+        syms.sort()
+        where = []
+        for rip in rips:
+            i = bisect.bisect_right(syms, (rip, "\x7f")) - 1
+            where.append(f"{syms[i][1]}+{rip - syms[i][0]:#x}"
+                         if i >= 0 and rip - syms[i][0] < 1 << 20
+                         else f"{rip:#x}")
+        return "; guest CPU at: " + ", ".join(where)
+
     # -- guest shell ------------------------------------------------------
 
     def _ser_until(self, pattern, timeout):
@@ -387,8 +420,9 @@ class Guest:
                 return m
             left = deadline - time.monotonic()
             if left <= 0 or (self.proc and self.proc.poll() is not None):
-                raise GuestError("guest did not answer; serial: %r; qemu: %s" %
-                                 (self._serbuf[-500:], self.qemu_end()))
+                raise GuestError("guest did not answer; serial: %r; qemu: %s%s"
+                                 % (self._serbuf[-500:], self.qemu_end(),
+                                    self.cpu_where()))
             self._ser.settimeout(min(left, 1))
             try:
                 data = self._ser.recv(65536)
