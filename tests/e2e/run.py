@@ -8,12 +8,18 @@ x-aer-pv-inject-error QMP command, and checks the guest's log and sysfs,
 QEMU's reset counters and AER_PV_PHASE events, and real traffic through
 the NIC.  Prints PASS/FAIL per scenario and "N passed, N failed" last.
 
-usage: run.py --qemu QEMU --guest GUESTDIR [scenario ...]
+usage: run.py --qemu QEMU --guest GUESTDIR [--lanes N] [scenario ...]
+
+With --lanes N, N guests run at a time, except for the scenarios in
+ALONE, which run one at a time after the others.
 """
 
 import argparse
 import contextlib
+import itertools
+import multiprocessing
 import os
+import queue
 import random
 import re
 import struct
@@ -1208,10 +1214,69 @@ ORDER = ["s_fatal_reset_before", "s_fatal_reset_after",
          "s_migration_corrupt_stream", "s_libvirt"]
 # Only where the guest has fault injection
 SANITIZE_ONLY = ["s_allocation_failures_during_recovery"]
+# Scenarios whose windows are a few hundred milliseconds of a guest under
+# TCG, or that measure the guest's pace: with --lanes they run one at a
+# time after the others, so that no other guest competes for the CPU.
+ALONE = {"s_fatal_reset_before", "s_host_reset_fails",
+         "s_second_error_during_recovery", "s_two_devices",
+         "s_aer_message_suppressed", "s_aer_message_channel_race",
+         "s_requested_reset_late", "s_multifunction_overlapping_errors",
+         "s_nonfatal_storm", "s_guest_runs_during_host_reset",
+         "s_migration", "s_migration_error_midway"}
 
 
 class Ctx:
     pass
+
+
+def run_one(ctx, name):
+    """Run scenario @name; return (passed, its report line)."""
+    fn = globals().get(name if name.startswith("s_") else "s_" + name)
+    if not fn:
+        return False, f"unknown scenario {name}"
+    t0 = time.monotonic()
+    doc = " ".join((fn.__doc__ or "").split())
+    try:
+        fn(ctx)
+        return True, (f"PASS {fn.__name__[2:]} ({time.monotonic() - t0:.1f}s):"
+                      f" {doc}")
+    except Exception as e:
+        line = (f"FAIL {fn.__name__[2:]} ({time.monotonic() - t0:.1f}s): "
+                f"{doc}: {e}")
+        if not isinstance(e, (Failure, LibvirtFailure)):
+            line += "\n" + traceback.format_exc().rstrip()
+        return False, line
+
+
+def lane(ctx, todo, done):
+    """A lane: run scenarios from @todo until it is empty."""
+    for name in iter(todo.get, None):
+        done.put(run_one(ctx, name))
+
+
+def run_lanes(ctx, names, lanes):
+    """Run @names in @lanes processes, each taking the next one when it
+    is done with its own; yield each result as it comes."""
+    mp = multiprocessing.get_context("fork")
+    todo, done = mp.Queue(), mp.Queue()
+    procs = [mp.Process(target=lane, args=(ctx, todo, done))
+             for _ in range(min(lanes, len(names)))]
+    for name in names + [None] * len(procs):
+        todo.put(name)
+    for p in procs:
+        p.start()
+    try:
+        for _ in names:
+            while True:
+                try:
+                    yield done.get(timeout=5)
+                    break
+                except queue.Empty:
+                    if not any(p.is_alive() for p in procs) and done.empty():
+                        raise RuntimeError("an e2e lane died")
+    finally:
+        for p in procs:
+            p.join(60)
 
 
 def main():
@@ -1222,33 +1287,27 @@ def main():
                     help="seconds a guest may take to boot")
     ap.add_argument("--sanitize", action="store_true",
                     help="the sanitized guest: also its own scenarios")
+    ap.add_argument("--lanes", type=int, default=1,
+                    help="guests at a time (scenarios in ALONE: one)")
     ap.add_argument("scenario", nargs="*")
     a = ap.parse_args()
+    if a.lanes < 1:
+        ap.error("--lanes must be at least 1")
     ctx = Ctx()
     ctx.qemu, ctx.guest = a.qemu, a.guest
     ctx.boot_timeout = a.boot_timeout
     ctx.sanitize = a.sanitize
     names = a.scenario or ORDER + (SANITIZE_ONLY if a.sanitize else [])
+    names = [n if n.startswith("s_") else "s_" + n for n in names]
+    together = [n for n in names if n not in ALONE] if a.lanes > 1 else []
+    alone = [n for n in names if n not in together]
     passed = failed = 0
-    for name in names:
-        fn = globals().get(name if name.startswith("s_") else "s_" + name)
-        if not fn:
-            print(f"unknown scenario {name}")
-            failed += 1
-            continue
-        t0 = time.monotonic()
-        doc = " ".join((fn.__doc__ or "").split())
-        try:
-            fn(ctx)
-            passed += 1
-            print(f"PASS {fn.__name__[2:]} ({time.monotonic() - t0:.1f}s): "
-                  f"{doc}", flush=True)
-        except Exception as e:
-            failed += 1
-            print(f"FAIL {fn.__name__[2:]} ({time.monotonic() - t0:.1f}s): "
-                  f"{doc}: {e}", flush=True)
-            if not isinstance(e, (Failure, LibvirtFailure)):
-                traceback.print_exc()
+    results = itertools.chain(run_lanes(ctx, together, a.lanes),
+                              (run_one(ctx, n) for n in alone))
+    for ok, line in results:
+        passed += ok
+        failed += not ok
+        print(line, flush=True)
     print(f"{passed} passed, {failed} failed")
     return 1 if failed else 0
 
