@@ -29,6 +29,8 @@
 #                                      a b c d e f g, default a b c d e)
 #   scripts/verify.sh --model FILE     check another copy of the model
 #   scripts/verify.sh --fsm-only       only the searches of fsm.c itself
+#   scripts/verify.sh --fsm-config 'NAME|-DKNOB ...'   other
+#                                      configurations of aer_pv_fsm.pml
 #   scripts/verify.sh --fsm-src DIR    run them on another copy of
 #                                      drivers/pci/pcie/aer_pv (a mutant)
 #
@@ -125,10 +127,13 @@ fsm_configs=(
 	"reset-kinds|-DTOPO=4 -DKINDS"
 	# a host that declared one function and names two: eviction, and a
 	# function beyond the table
-	"table-of-one|-DTOPO=3 -DTABLE=1"
+	"table-of-one|-DTOPO=3 -DTABLE=1 -DANYFN"
 	# the channel goes away, a function leaves, at any moment
 	"channel-down|-DTOPO=3 -DDOWN"
 	"function-gone|-DTOPO=3 -DGONE"
+	# Not run by default, fails (a) on fsm.c as of this commit (the
+	# model's header, "Findings"): the host's own reset a function reset
+	#   scripts/verify.sh --fsm-only --fsm-config 'host-flr|-DTOPO=4 -DHOST_FLR'
 )
 
 while [ $# -gt 0 ]; do
@@ -140,6 +145,9 @@ while [ $# -gt 0 ]; do
 	--model) shift; [ -f "${1:-}" ] || die "no model file '${1:-}'"
 		model=$(cd "$(dirname "$1")" && pwd)/$(basename "$1") ;;
 	--fsm-only) fsm_only=1 ;;
+	--fsm-config) shift; [ $# -gt 0 ] || die "--fsm-config needs 'NAME|DEFINES'"
+		[ -n "${fsm_custom:-}" ] || fsm_configs=()
+		fsm_custom=1; fsm_configs+=("$1") ;;
 	--fsm-src) shift; [ -f "${1:-}/fsm.c" ] || die "no fsm.c in '${1:-}'"
 		fsm_src=$(cd "$1" && pwd) ;;
 	*) die "unknown argument '$1' (--known-issues, --config, --model, --fsm-only, --fsm-src)" ;;

@@ -16,8 +16,11 @@
  *           of fsm.c is transcribed, so nothing can drift: the model has
  *           no copy of a constant either (the Promela side uses its own
  *           M_ encodings, which c_decl maps to the headers' names).  The
- *           core is a c_state, "Global": it is part of the state vector,
- *           saved, restored and matched with the Promela state.  The
+ *           core, fsm.c's struct aer_pv_core, is a C global whose bytes
+ *           but the statistics are c_track'ed "Matched": part of the
+ *           state vector, saved, restored and matched with the Promela
+ *           state (static asserts fail the build if a new field falls
+ *           outside the tracked ranges).  The
  *           glue reads the core where recovery.c and channel.c do: a
  *           unit's job (aer_pv_job(): cur.fns, cur.untracked_fn, frozen,
  *           the bridge) and aer_pv_find_rec().
@@ -116,10 +119,33 @@
  * device with a Root Port per function; 3: any of 0..2; 4: F0 an RCiEP
  * needing a function reset, F1 below a Root Port needing a link reset,
  * one host link), KINDS (VIRTIO_AER_PV_F_RESET_KINDS: each error offers
- * any set of kinds; negotiated or not), TABLE [2], NERR [2], FAULTS [0]
+ * any set of kinds; negotiated or not), HOST_FLR (the host's own reset
+ * may be a function reset of the functions the error names, not a link
+ * reset), ANYFN (a later error may name F1 alone in topology 0 too: with
+ * TABLE=1, an error on a function the full table lacks while the other's
+ * unit is busy), TABLE [2], NERR [2], FAULTS [0]
  * (event queue reorder, duplicate, loss), NO_HOST_RESET,
  * NONFATAL_HOST_RESET, CORRECTABLE, DOWN, GONE.  verify.sh lists the
  * ones it runs.
+ *
+ * Findings
+ * --------
+ *  1. (a), -DTOPO=4 -DHOST_FLR (not a default configuration: it fails).
+ *     Error 1 (non-fatal, no host reset, no VIRTIO_AER_PV_F_RESET_REQUEST)
+ *     names F0, an RCiEP, and F1, below a Root Port, on one host link;
+ *     both units reset natively.  Error 2 (non-fatal) comes with the
+ *     host's own reset DONE, a function reset of F0 and F1.  F1's unit
+ *     needs a link reset: it resets its link natively.  F0's unit needs
+ *     only a function reset, which the host did, but aer_pv_kind_for()
+ *     asks for the error's need (a link reset, for F1), so the host's
+ *     function reset does not cover it; reset->native is set, and it
+ *     resets F0 natively: a second function reset of F0 for error 2.
+ *     With reset requests, F0's unit asks the host for a link reset
+ *     instead (a second reset of F0 for one error, of another kind, which
+ *     (a) allows).  The rule that keeps the units of one error on one
+ *     request (hand model finding 5) should not hold a unit back once no
+ *     request can follow (native, or the host cannot) and the host's
+ *     reset covered its own kind.
  *
  * Replaying a counterexample
  * --------------------------
@@ -301,6 +327,36 @@ static void m_scrub(struct aer_pv_core *c)
 	memset(c->verdicts, 0, sizeof(c->verdicts));
 }
 
+/*
+ * The state machine, fsm.c's own struct; c_track below puts all of it
+ * but the statistics in the state vector.  Fail the build if a field
+ * moves out of the tracked ranges: fns[] and their statistics last,
+ * recs[], resets[], then last_seq .. nr_fns, untracked, up ..
+ * reset_kinds, verdicts[] last.
+ */
+static struct aer_pv_core m_core;
+_Static_assert(AER_PV_MAX_FNS == NF, "c_track names fns[0] and fns[1]");
+_Static_assert(offsetof(struct aer_pv_fn, stats) +
+	       sizeof(struct aer_pv_fn_stats) == sizeof(struct aer_pv_fn),
+	       "stats last in struct aer_pv_fn");
+_Static_assert(offsetof(struct aer_pv_core, recs) ==
+	       sizeof(m_core.fns), "recs after fns");
+_Static_assert(offsetof(struct aer_pv_core, resets) ==
+	       offsetof(struct aer_pv_core, recs) + sizeof(m_core.recs),
+	       "resets after recs");
+_Static_assert(offsetof(struct aer_pv_core, last_seq) ==
+	       offsetof(struct aer_pv_core, resets) + sizeof(m_core.resets),
+	       "last_seq after resets");
+_Static_assert(offsetof(struct aer_pv_core, untracked) >
+	       offsetof(struct aer_pv_core, nr_fns) &&
+	       offsetof(struct aer_pv_core, up) >
+	       offsetof(struct aer_pv_core, untracked) &&
+	       offsetof(struct aer_pv_core, verdicts) >
+	       offsetof(struct aer_pv_core, reset_kinds) &&
+	       offsetof(struct aer_pv_core, verdicts) +
+	       sizeof(m_core.verdicts) == sizeof(struct aer_pv_core),
+	       "the order of struct aer_pv_core's tail");
+
 /* The last action; read in the c_code block that called m_step() */
 static struct aer_pv_action m_act;
 
@@ -312,7 +368,17 @@ static void m_step(struct aer_pv_core *c, const struct aer_pv_input *in,
 }
 }
 
-c_state "struct aer_pv_core core" "Global"
+/*
+ * The state machine's memory: every byte fsm.c reads is in the state
+ * vector (Matched), saved, restored and matched with the Promela state;
+ * the statistics, always zero between steps, are not.
+ */
+c_track "&m_core.fns[0]" "offsetof(struct aer_pv_fn, stats)" "Matched"
+c_track "&m_core.fns[1]" "offsetof(struct aer_pv_fn, stats)" "Matched"
+c_track "&m_core.recs[0]" "sizeof(m_core.recs)" "Matched"
+c_track "&m_core.resets[0]" "sizeof(m_core.resets)" "Matched"
+c_track "&m_core.last_seq" "offsetof(struct aer_pv_core, untracked) - offsetof(struct aer_pv_core, last_seq)" "Matched"
+c_track "&m_core.up" "offsetof(struct aer_pv_core, verdicts) - offsetof(struct aer_pv_core, up)" "Matched"
 
 /* ---- topology ---- */
 byte topo;
@@ -332,6 +398,7 @@ byte eend[MAXE];		/* own reset in flight: how it ends */
 byte eout[MAXE];		/* how a requested reset ends, M_S_* */
 byte ekinds[MAXE];		/* kinds the host does if asked, M_K* */
 byte erst[MAXE];		/* EVT_RESET payload once sent */
+byte eown[MAXE];		/* the kind of its own reset, M_K* */
 byte hseq[NF];			/* the function's current error */
 
 /* ---- request tags (ch->tag[], ch->orphans) ---- */
@@ -455,7 +522,7 @@ inline done(w, rok, walked)
 
 		in.rec = Pworker->w;
 		in.recovered = Pworker->ok;
-		m_step(&now.core, &in, M_T0);
+		m_step(&m_core, &in, M_T0);
 		now.wact[Pworker->w] = m_act_back(m_act.type);
 	};
 	/* (g): every function the walk reached ends the errors it holds */
@@ -572,7 +639,7 @@ inline send(w)
 			in.rec = w;
 			in.seq = now.wseq[w];
 			in.unsent = true;
-			m_step(&now.core, &in, M_T0);
+			m_step(&m_core, &in, M_T0);
 			M_TAKE_ACT(w);
 		};
 		decide(w)
@@ -613,8 +680,8 @@ inline wait_end(w)
 			in.rec = w;
 			in.seq = now.tseq[k];
 			in.resp = &resp;
-			m_step(&now.core, &in, Pworker->ok ?
-			       now.core.recs[w].deadline : M_T0);
+			m_step(&m_core, &in, Pworker->ok ?
+			       m_core.recs[w].deadline : M_T0);
 			M_TAKE_ACT(w);
 		};
 		tst[k] = T_FREE; tseq[k] = 0; tfn[k] = 0; tkind[k] = 0;
@@ -631,8 +698,8 @@ inline wait_end(w)
 			int w = Pworker->w;
 
 			in.rec = w;
-			m_step(&now.core, &in, Pworker->ok ?
-			       now.core.recs[w].deadline : M_T0);
+			m_step(&m_core, &in, Pworker->ok ?
+			       m_core.recs[w].deadline : M_T0);
 			M_TAKE_ACT(w);
 		};
 		ok = false
@@ -649,13 +716,13 @@ inline wait_end(w)
 inline start_work(w)
 {
 	c_code {
-		const struct aer_pv_rec *r = &now.core.recs[Pworker->w];
+		const struct aer_pv_rec *r = &m_core.recs[Pworker->w];
 		unsigned int i, left = 0;
 
 		now.wbr[Pworker->w] = m_bidx(r->bridge);
 		for (i = 0; i < AER_PV_MAX_FNS; i++)
 			if (r->cur.fns & BIT(i) &&
-			    !now.fgone[m_fidx(now.topo, now.core.fns[i].id)])
+			    !now.fgone[m_fidx(now.topo, m_core.fns[i].id)])
 				left = 1;
 		if (r->cur.untracked &&
 		    !now.fgone[m_fidx(now.topo, r->cur.untracked_fn)])
@@ -679,8 +746,8 @@ inline start_work(w)
 			in.kind = now.wbr[w] == 2 ?
 				  VIRTIO_AER_PV_RESET_KIND_FUNCTION :
 				  VIRTIO_AER_PV_RESET_KIND_LINK;
-			in.rec = aer_pv_find_rec(&now.core, m_bid(now.wbr[w]));
-			m_step(&now.core, &in, M_T0);
+			in.rec = aer_pv_find_rec(&m_core, m_bid(now.wbr[w]));
+			m_step(&m_core, &in, M_T0);
 			M_TAKE_ACT(w);
 		};
 		decide(w)
@@ -740,7 +807,7 @@ inline deliver(m)
 			ev.reset = m_rst[now.eres[e]];
 			ev.reset_kind = ev.reset == VIRTIO_AER_PV_RESET_NONE ?
 					VIRTIO_AER_PV_RESET_KIND_NONE :
-					VIRTIO_AER_PV_RESET_KIND_LINK;
+					m_kind(now.eown[e]);
 			ev.flags = now.reset_kinds ? m_flags(now.ekinds[e]) : 0;
 			for (f = 0; f < NF; f++) {
 				if (now.efns[e] & (1 << f)) {
@@ -753,11 +820,11 @@ inline deliver(m)
 		} else {
 			ev.type = VIRTIO_AER_PV_EVT_RESET;
 			ev.reset = m_rst[now.erst[e]];
-			ev.reset_kind = VIRTIO_AER_PV_RESET_KIND_LINK;
+			ev.reset_kind = m_kind(now.eown[e]);
 		}
 		in.ev = &ev;
 		in.bridges = bridges;
-		m_step(&now.core, &in, M_T0);
+		m_step(&m_core, &in, M_T0);
 		ok = m_act.verdict == AER_PV_OK;
 		Pevents->i = ok;
 		/* ghosts: the errors each unit's running or pending recovery holds */
@@ -767,7 +834,7 @@ inline deliver(m)
 				if (!(now.efns[e] & (1 << f)) || now.fgone[f])
 					u = AER_PV_NO_REC;
 				else
-					u = aer_pv_find_rec(&now.core,
+					u = aer_pv_find_rec(&m_core,
 							    m_bid(now.fbr[f]));
 				if (u == AER_PV_NO_REC)
 					;
@@ -823,7 +890,7 @@ end:
 				resp.reset_kind = m_kind(now.tkind[k]);
 			in.seq = now.tseq[k];
 			in.resp = &resp;
-			m_step(&now.core, &in, M_T0);
+			m_step(&m_core, &in, M_T0);
 		};
 		orphans = orphans & ~M_BIT(k);
 		tst[k] = T_FREE; tseq[k] = 0; tfn[k] = 0; tkind[k] = 0;
@@ -871,7 +938,11 @@ inline host_error()
 	e = nexterr;
 	if
 	:: f = 0
+#ifdef ANYFN
+	:: e > 1 -> f = 1
+#else
 	:: e > 1 && topo != 0 -> f = 1
+#endif
 	fi;
 	if
 	:: esev[e] = M_SEV_NONFATAL
@@ -896,6 +967,16 @@ inline host_error()
 		fi
 #endif
 	fi;
+	/* the kind of the host's own reset: a link reset (it reaches every
+	 * function the error names: all those of the host link), or with
+	 * HOST_FLR a function reset of every function the error names */
+	eown[e] = M_KL;
+#ifdef HOST_FLR
+	if
+	:: eres[e] != M_RS_NONE -> eown[e] = M_KF
+	:: true
+	fi;
+#endif
 #ifdef KINDS
 	if
 	:: ekinds[e] = M_KL
@@ -929,7 +1010,7 @@ inline host_error()
 			:: else
 			fi;
 			if
-			:: eres[e] != M_RS_NONE -> count_reset(e, tf, M_KL)
+			:: eres[e] != M_RS_NONE -> count_reset(e, tf, eown[e])
 			:: else
 			fi;
 			if
@@ -942,7 +1023,7 @@ inline host_error()
 	}
 	tf = 0;
 	if
-	:: eres[e] == M_RS_DONE -> gdone[e] = gdone[e] | M_KL
+	:: eres[e] == M_RS_DONE -> gdone[e] = gdone[e] | eown[e]
 	:: else
 	fi;
 	q[qn] = M_MSG(M_EVT_ERROR, e); qn++;
@@ -963,7 +1044,7 @@ inline host_reset_end(e)
 	tf = 0;
 	printf("MSC: host reset of error %d ends: %d\n", e, eend[e]);
 	if
-	:: eend[e] == M_RS_DONE -> gdone[e] = gdone[e] | M_KL
+	:: eend[e] == M_RS_DONE -> gdone[e] = gdone[e] | eown[e]
 	:: else
 	fi;
 	erst[e] = eend[e]; eend[e] = 0;
@@ -1039,7 +1120,7 @@ end:
 		c_code {
 			struct aer_pv_input in = { .type = AER_PV_IN_DOWN };
 
-			m_step(&now.core, &in, M_T0);
+			m_step(&m_core, &in, M_T0);
 		}
 	   }
 	:: atomic { downed && !ops_dead -> ops_dead = true; wake_all() }
@@ -1057,7 +1138,7 @@ end:
 			struct aer_pv_input in = { .type = AER_PV_IN_FN_GONE };
 
 			in.fn = m_fid(now.topo, Penv->f);
-			m_step(&now.core, &in, M_T0);
+			m_step(&m_core, &in, M_T0);
 		};
 		fgone[f] = true;
 		/* (g): its errors end with it */
@@ -1109,10 +1190,10 @@ init
 		fi;
 #endif
 		c_code {
-			aer_pv_core_init(&now.core, now.can_request);
-			now.core.reset_kinds = now.reset_kinds;
-			now.core.nr_fns = TABLE;
-			m_scrub(&now.core);
+			aer_pv_core_init(&m_core, now.can_request);
+			m_core.reset_kinds = now.reset_kinds;
+			m_core.nr_fns = TABLE;
+			m_scrub(&m_core);
 		};
 		utag[0] = M_NONE; utag[1] = M_NONE; utag[2] = M_NONE;
 		run host();
