@@ -449,7 +449,7 @@ for p in a b d e f g; do
 		echo "--- (fsm.c itself) ${fsm_title[$p]}, configuration $name ($defs): pan output, last lines:"
 		tail -n 25 "$build/fsm-$name/pan.out"
 		echo "--- counterexample (./pan -r in $build/fsm-$name):"
-		(cd "$build/fsm-$name" && ./pan -r 2>&1) | grep -E 'MSC:|violated' |
+		(cd "$build/fsm-$name" && ./pan -r 2>&1) | grep -E '^MSC:|assertion violated' |
 			sed 's/^ *//; s/^MSC: /  /' | uniq | head -n 60
 	done
 done
