@@ -35,6 +35,7 @@
  */
 
 #include <linux/bitops.h>
+#include <linux/build_bug.h>
 #include <linux/kernel.h>
 #include <linux/stddef.h>
 #include <linux/string.h>
@@ -43,6 +44,17 @@
 
 #include "fsm.h"
 #include "trace.h"
+
+/*
+ * The sets are bitmaps: BIT(function index) in a u32, BIT_ULL(unit or
+ * reset index) in a u64, and a unit index in a u8 beside AER_PV_NO_REC.
+ * Smaller tables (tests/model/) are sound; the function table never
+ * holds more than the host may declare.
+ */
+static_assert(AER_PV_MAX_FNS <= 32);
+static_assert(AER_PV_MAX_FNS <= VIRTIO_AER_PV_MAX_MANAGED);
+static_assert(AER_PV_MAX_RECS <= 64 && AER_PV_MAX_RECS < AER_PV_NO_REC);
+static_assert(AER_PV_MAX_RESETS <= 64);
 
 static const char * const aer_pv_state_names[AER_PV_NR_STATES] = {
 	[AER_PV_IDLE]		= "idle",

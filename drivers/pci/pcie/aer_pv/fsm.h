@@ -42,9 +42,16 @@
  * AER_PV_MAX_RESETS bounds the resets in flight at once, one per host
  * link.
  */
+/* Overridable only so that tests/model/ can search small tables */
+#ifndef AER_PV_MAX_FNS
 #define AER_PV_MAX_FNS		VIRTIO_AER_PV_MAX_MANAGED
+#endif
+#ifndef AER_PV_MAX_RECS
 #define AER_PV_MAX_RECS		(AER_PV_MAX_FNS + VIRTIO_AER_PV_MAX_FUNCS)
+#endif
+#ifndef AER_PV_MAX_RESETS
 #define AER_PV_MAX_RESETS	64
+#endif
 
 /* Not a unit: aer_pv_step() returns it for a bridge aer-pv does not own */
 #define AER_PV_NO_REC		0xff
