@@ -1379,6 +1379,30 @@ static void native_reset_keeps_the_host_off_the_others(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, stats(test, FN_E)->reset_requests, 0ull);
 }
 
+/*
+ * Model finding (fsm.c itself, host function resets): an error names an
+ * RCiEP and a function below a Root Port, the host reset both functions
+ * on its own and can do no link reset.  The RCiEP's unit was held to the
+ * link reset the two units need together, so the host's FLR did not
+ * cover it, and it reset its function natively: a second FLR for one
+ * error.  No host reset can follow any more, so its own kind covers it.
+ */
+static void host_flr_covers_rciep_without_link_reset(struct kunit *test)
+{
+	struct fsm_ctx *c = test->priv;
+	enum aer_pv_verdict v;
+
+	v = rciep_and_port_share_an_error(c, SEV_NF, R_DONE, K_FUNC,
+					  VIRTIO_AER_PV_EVF_RESET_FUNCTION);
+	KUNIT_ASSERT_EQ(test, v, AER_PV_OK);
+	KUNIT_EXPECT_EQ(test, reset_step(test, FN_E), AER_PV_ACT_RESUME);
+	KUNIT_EXPECT_EQ(test, c->act.kind, K_FUNC);
+	KUNIT_EXPECT_EQ(test, reset_step(test, BR_1), AER_PV_ACT_NATIVE);
+	KUNIT_EXPECT_EQ(test, c->act.kind, K_LINK);
+	KUNIT_EXPECT_EQ(test, stats(test, FN_E)->native_resets, 0ull);
+	KUNIT_EXPECT_EQ(test, stats(test, FN_E)->resets_avoided, 1ull);
+}
+
 /* A link reset resets every function below it: it covers an FLR. */
 static void link_reset_covers_a_function(struct kunit *test)
 {
@@ -1476,6 +1500,7 @@ static struct kunit_case aer_pv_fsm_cases[] = {
 	KUNIT_CASE(answer_after_the_requester_gave_up_settles_the_reset),
 	KUNIT_CASE(function_reset_does_not_cover_a_link),
 	KUNIT_CASE(request_covers_every_unit_of_the_error),
+	KUNIT_CASE(host_flr_covers_rciep_without_link_reset),
 	KUNIT_CASE(link_reset_covers_a_function),
 	KUNIT_CASE(native_reset_keeps_the_host_off_the_others),
 	KUNIT_CASE(failed_reset_step_is_reported_failed),

@@ -438,10 +438,17 @@
 			  VIRTIO_AER_PV_EVF_RESET_FUNCTION) : \
 			 VIRTIO_AER_PV_EVF_RESET_LINK)
 
+/* aer_pv_may_request(): the host may still be asked for a reset of
+ * kind kd for reset k */
+#define M_MAY_REQ(k, kd) (can_request && !rnative[k] && \
+			  (rkinds[k] & M_KF(kd)) && !(rrefused[k] & M_KF(kd)))
+
 /* aer_pv_kind_for(): the kind unit u asks for, or is covered by, for
- * reset k: its own and that of every unit of the error */
+ * reset k: its own, or that of every unit of the error while the host
+ * may still be asked for it */
 #define M_KIND_FOR(u, k) ((ukind[u] == VIRTIO_AER_PV_RESET_KIND_LINK || \
-			   rneed[k] == VIRTIO_AER_PV_RESET_KIND_LINK) -> \
+			   (rneed[k] == VIRTIO_AER_PV_RESET_KIND_LINK && \
+			    M_MAY_REQ(k, VIRTIO_AER_PV_RESET_KIND_LINK))) -> \
 			  VIRTIO_AER_PV_RESET_KIND_LINK : ukind[u])
 
 /* aer_pv_in_flight(), aer_pv_settled() of reset slot k */
@@ -1145,10 +1152,7 @@ inline fsm_decide(u)
 								  rfns[n]);
 				/* nt: the host cannot do its kind, or a unit
 				 * reset natively for it already */
-				nt = (rnative[n] ||
-				      (rrefused[n] & M_KF(M_KIND_FOR(u, n))) ||
-				      !can_request ||
-				      !(rkinds[n] & M_KF(M_KIND_FOR(u, n))));
+				nt = !M_MAY_REQ(n, M_KIND_FOR(u, n));
 				if
 				:: nt ->
 					rnative[n] = true;

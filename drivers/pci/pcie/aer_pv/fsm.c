@@ -277,12 +277,29 @@ static u8 aer_pv_need(const struct aer_pv_event *ev, const u32 *bridges)
 	return VIRTIO_AER_PV_RESET_KIND_FUNCTION;
 }
 
-/* The reset to ask for, or to be covered by: the unit's and @r's units' */
-static u8 aer_pv_kind_for(const struct aer_pv_rec *rec,
+/* Whether the host may still be asked for a @kind reset for @r */
+static bool aer_pv_may_request(const struct aer_pv_core *core,
+			       const struct aer_pv_reset *r, u8 kind)
+{
+	return core->can_request && !r->native &&
+	       (r->kinds & aer_pv_kind_flag(kind)) &&
+	       !(r->refused & aer_pv_kind_flag(kind));
+}
+
+/*
+ * The reset to ask for, or to be covered by: the unit's own kind, or the
+ * kind @r's units need together while the host may still be asked for
+ * it.  Once it may not, no reset of the host's will reach this unit's
+ * functions after it resumes (the others reset natively, below their own
+ * bridges), and what the unit needs is only its own kind.
+ */
+static u8 aer_pv_kind_for(const struct aer_pv_core *core,
+			  const struct aer_pv_rec *rec,
 			  const struct aer_pv_reset *r)
 {
 	if (rec->kind == VIRTIO_AER_PV_RESET_KIND_LINK ||
-	    r->need == VIRTIO_AER_PV_RESET_KIND_LINK)
+	    (r->need == VIRTIO_AER_PV_RESET_KIND_LINK &&
+	     aer_pv_may_request(core, r, VIRTIO_AER_PV_RESET_KIND_LINK)))
 		return VIRTIO_AER_PV_RESET_KIND_LINK;
 	return rec->kind;
 }
@@ -715,7 +732,7 @@ static void aer_pv_decide(struct aer_pv_core *core, struct aer_pv_rec *rec,
 		if (s->state == VIRTIO_AER_PV_RESET_FAILED)
 			return aer_pv_fail(core, rec, AER_PV_WHY_RESET_FAILED,
 					   act);
-		if (s->done & aer_pv_covering(aer_pv_kind_for(rec, s))) {
+		if (s->done & aer_pv_covering(aer_pv_kind_for(core, rec, s))) {
 			if (s->host)
 				AER_PV_STAT(core, rec->cur.fns, resets_avoided);
 			aer_pv_set_state(rec, AER_PV_RESUMING);
@@ -742,9 +759,8 @@ static void aer_pv_decide(struct aer_pv_core *core, struct aer_pv_rec *rec,
 	 * host's reset would reach the functions of that unit during its
 	 * recovery.
 	 */
-	kind = aer_pv_kind_for(rec, t);
-	if (t->native || (t->refused & aer_pv_kind_flag(kind)) ||
-	    !core->can_request || !(t->kinds & aer_pv_kind_flag(kind))) {
+	kind = aer_pv_kind_for(core, rec, t);
+	if (!aer_pv_may_request(core, t, kind)) {
 		AER_PV_STAT(core, rec->cur.fns, native_resets);
 		t->native = true;
 		rec->native_seq = t->seq;
