@@ -16,8 +16,8 @@
  *           of fsm.c is transcribed, so nothing can drift: the model has
  *           no copy of a constant either (the Promela side uses its own
  *           M_ encodings, which c_decl maps to the headers' names).  The
- *           core, fsm.c's struct aer_pv_core, is a C global whose bytes
- *           but the statistics are c_track'ed "Matched": part of the
+ *           core, fsm.c's struct aer_pv_core, is a C global; its
+ *           bytes, but for the statistics, are c_track'ed "Matched": part of the
  *           state vector, saved, restored and matched with the Promela
  *           state (static asserts fail the build if a new field falls
  *           outside the tracked ranges).  The
@@ -125,12 +125,15 @@
  * TABLE=1, an error on a function the full table lacks while the other's
  * unit is busy), TABLE [2], NERR [2], FAULTS [0]
  * (event queue reorder, duplicate, loss), NO_HOST_RESET,
- * NONFATAL_HOST_RESET, CORRECTABLE, DOWN, GONE.  verify.sh lists the
+ * NONFATAL_HOST_RESET, CORRECTABLE, DOWN, GONE, CAN_REQUEST and
+ * NO_CAN_REQUEST (VIRTIO_AER_PV_F_RESET_REQUEST negotiated, or not;
+ * by default either).  verify.sh lists the
  * ones it runs.
  *
  * Findings
  * --------
- *  1. (a), -DTOPO=4 -DHOST_FLR (not a default configuration: it fails).
+ *  1. (a), -DTOPO=4 -DHOST_FLR; fixed (aer_pv_may_request(), KUnit
+ *     host_flr_covers_rciep_without_link_reset).
  *     Error 1 (non-fatal, no host reset, no VIRTIO_AER_PV_F_RESET_REQUEST)
  *     names F0, an RCiEP, and F1, below a Root Port, on one host link;
  *     both units reset natively.  Error 2 (non-fatal) comes with the
@@ -1183,6 +1186,8 @@ init
 #endif
 #ifdef NO_CAN_REQUEST
 		can_request = false;
+#elif defined(CAN_REQUEST)
+		can_request = true;
 #else
 		if
 		:: can_request = true
