@@ -189,8 +189,29 @@ declare -A title=(
 check_flags() {
 	local i
 	for ((i = 0; i < ${#1}; i++)); do
-		printf -- '-DCHECK_%s ' "${1:i:1}" | tr a-z A-Z
+		printf -- '-DCHECK_%s ' "${1:i:1}" | tr '[:lower:]' '[:upper:]'
 	done
+}
+
+# record T0: in a search's directory, after it ran (since T0), write
+# "STATES ERRORS COMPLETE SECONDS MB" to result from its pan.out, or from
+# gcc's output if there is none
+record() {
+	local t0=$1 states errors complete=1 mem
+	[ -s pan.out ] || cat gcc.out >>pan.out
+	# pan prints 1e8 states and more as 1.0485177e+08
+	states=$(sed -n 's/^ *\([0-9][0-9.e+]*\) states, stored.*/\1/p' \
+		pan.out | tail -n 1)
+	[ -z "$states" ] || states=$(printf '%.0f' "$states")
+	errors=$(sed -n 's/.*errors: \([0-9][0-9]*\).*/\1/p' pan.out | tail -n 1)
+	mem=$(sed -n 's/^ *\([0-9.]*\)[ \t]*total actual memory usage.*/\1/p' \
+		pan.out | tail -n 1)
+	if [ -z "$states" ] || [ -z "$errors" ] ||
+	   grep -qE 'too small|truncated|out of memory|MEMLIM|not completed|pan: error' \
+		pan.out; then
+		complete=0
+	fi
+	echo "${states:-0} ${errors:-1} $complete $((SECONDS - t0)) ${mem:-0}" >result
 }
 
 # check PROPS NAME DEFINES: one search for properties PROPS ("c", or
@@ -220,21 +241,7 @@ check() {
 		gcc -O1 -w -DSAFETY -DCOLLAPSE -DMEMLIM="$memlim" -o pan pan.c \
 			>gcc.out 2>&1 && ./pan -m200000 -w24 >pan.out 2>&1
 	fi
-	[ -s pan.out ] || cat gcc.out >>pan.out
-	local states errors complete=1 mem
-	# pan prints 1e8 states and more as 1.0485177e+08
-	states=$(sed -n 's/^ *\([0-9][0-9.e+]*\) states, stored.*/\1/p' \
-		pan.out | tail -n 1)
-	[ -z "$states" ] || states=$(printf '%.0f' "$states")
-	errors=$(sed -n 's/.*errors: \([0-9][0-9]*\).*/\1/p' pan.out | tail -n 1)
-	mem=$(sed -n 's/^ *\([0-9.]*\)[ \t]*total actual memory usage.*/\1/p' \
-		pan.out | tail -n 1)
-	if [ -z "$states" ] || [ -z "$errors" ] ||
-	   grep -qE 'too small|truncated|out of memory|MEMLIM|not completed|pan: error' \
-		pan.out; then
-		complete=0
-	fi
-	echo "${states:-0} ${errors:-1} $complete $((SECONDS - t0)) ${mem:-0}" >result
+	record "$t0"
 }
 
 # check_fsm NAME DEFINES: one search of aer_pv_fsm.pml, fsm.c built in
@@ -263,21 +270,10 @@ check_fsm() {
 		-DAER_PV_MAX_RECS=3 -DAER_PV_MAX_RESETS=4 \
 		-o pan pan.c "$fsm_src/fsm.c" >gcc.out 2>&1 &&
 		./pan -m200000 -w24 >pan.out 2>&1
-	[ -s pan.out ] || cat gcc.out >>pan.out
-	local states errors complete=1 mem
-	states=$(sed -n 's/^ *\([0-9][0-9.e+]*\) states, stored.*/\1/p' \
-		pan.out | tail -n 1)
-	[ -z "$states" ] || states=$(printf '%.0f' "$states")
-	errors=$(sed -n 's/.*errors: \([0-9][0-9]*\).*/\1/p' pan.out | tail -n 1)
-	mem=$(sed -n 's/^ *\([0-9.]*\)[ \t]*total actual memory usage.*/\1/p' \
-		pan.out | tail -n 1)
-	if [ -z "$states" ] || [ -z "$errors" ] ||
-	   grep -qE 'too small|truncated|out of memory|MEMLIM|not completed|pan: error' \
-		pan.out; then
-		complete=0
-	fi
-	echo "${states:-0} ${errors:-1} $complete $((SECONDS - t0)) ${mem:-0}" >result
-	if [ "${errors:-1}" -gt 0 ]; then
+	record "$t0"
+	local errors
+	read -r _ errors _ <result
+	if [ "$errors" -gt 0 ]; then
 		sed -n 's/.*assertion violated (prop_\([a-g]\)|.*/\1/p' pan.out >props
 		[ -s props ] || echo all >props
 	fi
