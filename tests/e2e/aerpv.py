@@ -369,7 +369,11 @@ class Guest:
     def channel_messages(self):
         """The channel's verdict counters, as {name: count}."""
         out = self.out("cat /sys/bus/virtio/drivers/virtio_aer_pv/virtio*/aer_pv/messages")
-        return {k: int(v) for k, v in (ln.split() for ln in out.splitlines())}
+        # Once lockdep has reported (the sanitized guest, on every PCIe
+        # hot-unplug), console_verbose() puts every kernel message on the
+        # serial line too, between a command's lines.
+        return {m.group(1): int(m.group(2))
+                for m in re.finditer(r"^(\w+) (\d+)$", out, re.M)}
 
     def resets(self, dev="nic0"):
         return self.qmp("x-aer-pv-query-resets", id=dev)
@@ -522,4 +526,7 @@ class Guest:
             time.sleep(0.5)
 
     def sysfs(self, bdf, name):
-        return self.out(f"cat /sys/bus/pci/devices/{bdf}/aer_pv/{name}")
+        out = self.out(f"cat /sys/bus/pci/devices/{bdf}/aer_pv/{name}")
+        # without kernel messages put on the serial line (channel_messages())
+        return "\n".join(ln for ln in out.splitlines()
+                         if not re.match(r"\[ *\d+\.\d+\]", ln))
