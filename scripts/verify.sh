@@ -216,8 +216,7 @@ record() {
 
 # check PROPS NAME DEFINES: one search for properties PROPS ("c", or
 # safety properties together: "abdfg"), in its own directory; leaves
-# "STATES ERRORS COMPLETE SECONDS KB" in result, the search's output in
-# pan.out.  The LTL searches are the big ones: -O2; the others spend
+# its result (record()) and the search's output in pan.out.  The LTL searches are the big ones: -O2; the others spend
 # more time in gcc than in the search: -O1.
 check() {
 	local p=$1 name=$2 defs=$3
@@ -351,6 +350,22 @@ else
 	fail=$((fail + 1))
 fi
 
+# tally LABEL: one property's line from the states, errors, incomplete
+# and failed of its searches, counted as a test; fails if it did
+tally() {
+	local note=
+	total_errors=$((total_errors + errors))
+	[ ${#incomplete[@]} -eq 0 ] ||
+		note=" (search not exhaustive: ${incomplete[*]})"
+	echo "$1: $states states, $errors errors$note"
+	if [ ${#failed[@]} -eq 0 ]; then
+		pass=$((pass + 1))
+		return 0
+	fi
+	fail=$((fail + 1))
+	return 1
+}
+
 # has PROPS P: whether a configuration's property list names P
 has() { [[ " ${1:-a b c d e} " == *" $2 "* ]]; }
 
@@ -436,16 +451,7 @@ for p in a b c d e f g; do
 		[ "$c" -eq 1 ] || [ "$e" -gt 0 ] || incomplete+=("$name")
 		{ [ "$e" -gt 0 ] || [ "$c" -ne 1 ]; } && failed+=("$name|$defs|$dir")
 	done
-	total_errors=$((total_errors + errors))
-	note=
-	[ ${#incomplete[@]} -eq 0 ] ||
-		note=" (search not exhaustive: ${incomplete[*]})"
-	echo "verify: ${title[$p]}: $states states, $errors errors$note"
-	if [ ${#failed[@]} -eq 0 ]; then
-		pass=$((pass + 1))
-		continue
-	fi
-	fail=$((fail + 1))
+	tally "verify: ${title[$p]}" && continue
 	for f in "${failed[@]}"; do
 		IFS='|' read -r name defs dir <<<"$f"
 		echo "--- ${title[$p]}, configuration $name ($defs): pan output, last lines:"
@@ -498,16 +504,7 @@ for p in a b d e f g; do
 			failed+=("$name|$defs")
 		fi
 	done
-	total_errors=$((total_errors + errors))
-	note=
-	[ ${#incomplete[@]} -eq 0 ] ||
-		note=" (search not exhaustive: ${incomplete[*]})"
-	echo "verify (fsm.c itself): ${fsm_title[$p]}: $states states, $errors errors$note"
-	if [ ${#failed[@]} -eq 0 ]; then
-		pass=$((pass + 1))
-		continue
-	fi
-	fail=$((fail + 1))
+	tally "verify (fsm.c itself): ${fsm_title[$p]}" && continue
 	for f in "${failed[@]}"; do
 		IFS='|' read -r name defs <<<"$f"
 		grep -qxE "$p|all" "$build/fsm-$name/props" 2>/dev/null || continue
