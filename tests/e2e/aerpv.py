@@ -60,6 +60,15 @@ def uapi():
     return consts
 
 
+def _own_lines(out):
+    """A command's output without the kernel's messages: once lockdep has
+    reported (the sanitized guest, on every PCIe hot-unplug),
+    console_verbose() puts every one on the serial line too, between a
+    command's lines."""
+    return "\n".join(ln for ln in out.splitlines()
+                     if not re.match(r"\[ *\d+\.\d+\]", ln))
+
+
 class GuestError(Exception):
     pass
 
@@ -369,11 +378,8 @@ class Guest:
     def channel_messages(self):
         """The channel's verdict counters, as {name: count}."""
         out = self.out("cat /sys/bus/virtio/drivers/virtio_aer_pv/virtio*/aer_pv/messages")
-        # Once lockdep has reported (the sanitized guest, on every PCIe
-        # hot-unplug), console_verbose() puts every kernel message on the
-        # serial line too, between a command's lines.
-        return {m.group(1): int(m.group(2))
-                for m in re.finditer(r"^(\w+) (\d+)$", out, re.M)}
+        return {k: int(v) for k, v in
+                (ln.split() for ln in _own_lines(out).splitlines())}
 
     def resets(self, dev="nic0"):
         return self.qmp("x-aer-pv-query-resets", id=dev)
@@ -526,7 +532,5 @@ class Guest:
             time.sleep(0.5)
 
     def sysfs(self, bdf, name):
-        out = self.out(f"cat /sys/bus/pci/devices/{bdf}/aer_pv/{name}")
-        # without kernel messages put on the serial line (channel_messages())
-        return "\n".join(ln for ln in out.splitlines()
-                         if not re.match(r"\[ *\d+\.\d+\]", ln))
+        return _own_lines(
+            self.out(f"cat /sys/bus/pci/devices/{bdf}/aer_pv/{name}"))

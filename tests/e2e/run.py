@@ -1233,10 +1233,10 @@ class Ctx:
 
 
 def run_one(ctx, name):
-    """Run scenario @name; return (passed, its report line)."""
-    fn = globals().get(name if name.startswith("s_") else "s_" + name)
+    """Run scenario @name ("s_..."); return (passed, its report line)."""
+    fn = globals().get(name)
     if not fn:
-        return False, f"unknown scenario {name}"
+        return False, f"unknown scenario {name[2:]}"
     t0 = time.monotonic()
     doc = " ".join((fn.__doc__ or "").split())
     try:
