@@ -82,6 +82,12 @@ void qmp_x_aer_pv_inject_raw_event(const char *data, bool has_length,
     error_setg(errp, "virtio-aer-pv is not compiled into this QEMU");
 }
 
+void qmp_x_aer_pv_slow_link_reset(const char *id, uint32_t hold_ms,
+                                  Error **errp)
+{
+    error_setg(errp, "virtio-aer-pv is not compiled into this QEMU");
+}
+
 void qmp_x_aer_pv_hold_events(bool hold, Error **errp)
 {
     error_setg(errp, "virtio-aer-pv is not compiled into this QEMU");

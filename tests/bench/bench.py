@@ -118,6 +118,97 @@ def sbr(asserted):
     return pred
 
 
+class RunQueueWaits:
+    """When the host's scheduler kept QEMU's vCPU thread waiting on a run
+    queue: preempted while runnable, or woken and not yet running.  None
+    of that is the guest's doing, and on a busy host it is most of the
+    spread of a 1 ms measurement.  From the host's sched_switch and
+    sched_waking events, in a tracefs instance of the bench's own, on
+    the TAI clock (the trace log's wall clock plus a fixed offset).
+    Needs root and tracefs: without them .ok is False and nothing is
+    taken out."""
+
+    TRACEFS = "/sys/kernel/tracing"
+    LINE = re.compile(r"\s(\d+\.\d+): (sched_switch|sched_waking): (.*)$")
+
+    def __init__(self, tid):
+        self.tid, self.ok = tid, False
+        self.dir = os.path.join(self.TRACEFS, "instances", "aer-pv-bench")
+        try:
+            if os.path.isdir(self.dir):
+                os.rmdir(self.dir)
+            os.mkdir(self.dir)
+            self._write("trace_clock", "tai")
+            self._write("buffer_size_kb", "4096")
+            self._write("events/sched/sched_switch/filter",
+                        f"prev_pid == {tid} || next_pid == {tid}")
+            self._write("events/sched/sched_waking/filter", f"pid == {tid}")
+            for e in ("sched_switch", "sched_waking"):
+                self._write(f"events/sched/{e}/enable", "1")
+            self.offset = time.clock_gettime(time.CLOCK_TAI) - time.time()
+            self.ok = True
+        except OSError as e:
+            print(f"  (no host scheduler trace: {e}; the own part's p95 "
+                  "includes the host's run queue waits)", flush=True)
+            self.close()
+
+    def _write(self, name, value):
+        with open(os.path.join(self.dir, name), "w") as f:
+            f.write(value)
+
+    def mark(self):
+        if self.ok:
+            self._write("trace", "")
+
+    def intervals(self):
+        """The waits since the mark, as (start, end) on the wall clock."""
+        if not self.ok:
+            return []
+        with open(os.path.join(self.dir, "trace")) as f:
+            lines = f.read().splitlines()
+        out, since, running = [], None, None
+        for ln in lines:
+            m = self.LINE.search(ln)
+            if not m:
+                continue
+            t = float(m.group(1)) - self.offset
+            f = dict(kv.split("=", 1) for kv in m.group(3).split()
+                     if "=" in kv)
+            if m.group(2) == "sched_waking":
+                if not running and since is None:
+                    since = t
+            elif int(f.get("next_pid", -1)) == self.tid:
+                if since is not None:
+                    out.append((since, t))
+                since, running = None, True
+            elif int(f.get("prev_pid", -1)) == self.tid:
+                running = False
+                # Preempted while runnable: "R" or "R+"
+                since = t if f.get("prev_state", "").startswith("R") \
+                    else None
+        return out
+
+    @staticmethod
+    def within(intervals, a, b):
+        return sum(max(0.0, min(e, b) - max(s, a)) for s, e in intervals)
+
+    def close(self):
+        try:
+            for e in ("sched_switch", "sched_waking"):
+                self._write(f"events/sched/{e}/enable", "0")
+            os.rmdir(self.dir)
+        except OSError:
+            pass
+
+
+def vcpu_tid(pid):
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        with open(f"/proc/{pid}/task/{tid}/comm") as f:
+            if f.read().startswith("CPU 0/"):
+                return int(tid)
+    raise GuestError("QEMU has no vCPU thread")
+
+
 def timeline(ev, path):
     """The recovery's moments, in seconds after the error was injected."""
     t0 = first(ev, "virtio_aer_pv_test_inject")
@@ -147,6 +238,7 @@ def timeline(ev, path):
                 error_detected=detected, link_reset=sbr_on,
                 link_reset_end=sbr_off, slot_reset=slot,
                 resume=resume).items()}
+    rel["injected_at"] = t0
     return rel
 
 
@@ -175,9 +267,11 @@ def latency(args, tracefile):
         "-msg", "timestamp=on", "-D", tracefile] +
         sum((["-trace", t] for t in TRACE), []))
     results = []
+    rq = None
     try:
         g.start()
         tr = Trace(tracefile)
+        rq = RunQueueWaits(vcpu_tid(g.proc.pid))
         all_ok = True
         for rep in range(args.reps):
             for ms in RESET_MS:
@@ -192,6 +286,7 @@ def latency(args, tracefile):
                     before, guest_before = total_resets(g)
                     g.out("dmesg -c >/dev/null")
                     tr.mark()
+                    rq.mark()
                     if path == "aer-pv":
                         g.inject(severity="fatal", **{
                             "host-reset": "after", "reset-delay-ms": ms})
@@ -212,6 +307,12 @@ def latency(args, tracefile):
                     if path == "aer-pv":
                         g.out("rmmod virtio_aer_pv")
                     rel = timeline(tr.since_mark(), path)
+                    # The host's run queue waits of the vCPU within the
+                    # own part, from the host's reset done to slot_reset
+                    t0 = rel.pop("injected_at")
+                    rel["own_rq_wait"] = RunQueueWaits.within(
+                        rq.intervals(), t0 + rel["host_reset_done"],
+                        t0 + rel["slot_reset"]) if rq.ok else None
                     rel.update(path=path, host_reset_ms=ms, rep=rep,
                                resets=resets, guest_resets=guest_resets,
                                traffic=ok)
@@ -223,6 +324,8 @@ def latency(args, tracefile):
                           flush=True)
         return results, all_ok
     finally:
+        if rq:
+            rq.close()
         g.stop()
 
 
@@ -243,6 +346,9 @@ def summarize(results):
             total = [r["resume"] * 1e3 for r in rs]
             added = [(r["resume"] - r["host_reset_done"]) * 1e3 for r in rs]
             own = [(r["slot_reset"] - r["host_reset_done"]) * 1e3 for r in rs]
+            waits = [r.get("own_rq_wait") for r in rs]
+            own_run = None if None in waits else \
+                [o - w * 1e3 for o, w in zip(own, waits)]
             drv = [(r["resume"] - r["slot_reset"]) * 1e3 for r in rs]
             rows.append(dict(
                 host_reset_ms=ms, path=path, n=len(rs),
@@ -253,6 +359,10 @@ def summarize(results):
                 before_slot_reset_median=statistics.median(own),
                 slot_reset_median=statistics.median(drv),
                 own_p95=pct(own, 95),
+                # the same, less the host's run queue waits of the vCPU
+                own_run_median=own_run and statistics.median(own_run),
+                own_run_p95=own_run and pct(own_run, 95),
+                own_rq_wait_max=own_run and max(waits) * 1e3,
                 resets=sorted(set(r["resets"] for r in rs)),
                 guest_resets=sum(r["guest_resets"] for r in rs),
                 traffic=all(r["traffic"] for r in rs)))
@@ -420,6 +530,18 @@ def plot(results, path):
     fig.savefig(path, dpi=110)
 
 
+def own_line(a):
+    line = (f"aer-pv's own part at a {WAIT_MS} ms host reset (the host's "
+            "\"reset done\" to slot_reset's first access): median "
+            f"{a['before_slot_reset_median']:.2f} ms, p95 {a['own_p95']:.2f} ms")
+    if a["own_run_p95"] is not None:
+        line += (f"; less the host's run queue waits of the vCPU thread "
+                 f"(at most {a['own_rq_wait_max']:.2f} ms in one run): "
+                 f"median {a['own_run_median']:.2f} ms, "
+                 f"p95 {a['own_run_p95']:.2f} ms")
+    return line
+
+
 def table(rows):
     out = ["| host reset | path | runs | error → resume median (p95) | "
            "guest-added median (p95) | of it, before slot_reset | "
@@ -475,6 +597,7 @@ def main():
           "before the PCI core calls its resume. Guest-added: from the "
           "host's \"reset done\" to resume. Resets: link, function and host "
           "resets that reached the device per error.", "",
+          own_line(a), "",
           "## Idle", "",
           f"{idl['seconds']} s idle with the channel bound: "
           f"{idl['interrupts']} interrupts of the virtio-aer-pv device, "
@@ -510,12 +633,14 @@ def main():
             problems.append(f"aer-pv at a {r['host_reset_ms']} ms host reset:"
                             f" the guest reset the device {r['guest_resets']}"
                             " times itself")
-    # aer-pv's own part: from the host's "reset done" to slot_reset
-    if a["before_slot_reset_median"] > 1.0 or a["own_p95"] > 2.0:
+    # aer-pv's own part: from the host's "reset done" to slot_reset.  Its
+    # tail is judged without the time the host's scheduler held the vCPU
+    # thread on a run queue, where that was measured: a build beside the
+    # bench preempts the vCPU for milliseconds, which no guest can help.
+    p95 = a["own_p95"] if a["own_run_p95"] is None else a["own_run_p95"]
+    if a["before_slot_reset_median"] > 1.0 or p95 > 2.0:
         problems.append(f"aer-pv's own time at a {WAIT_MS} ms host reset: "
-                        "median "
-                        f"{a['before_slot_reset_median']:.2f} ms (p95 "
-                        f"{a['own_p95']:.2f} ms), over 1 ms (2 ms)")
+                        f"{own_line(a)}: over 1 ms median (2 ms p95)")
     for s in storms:
         if s["mem_bytes"] != s["mem_bytes_before"]:
             problems.append(f"storm x{s['nics']}: core memory grew")

@@ -19,6 +19,7 @@ Ends with "N passed, N failed".
 
 import argparse
 import contextlib
+import datetime
 import os
 import re
 import socket
@@ -56,9 +57,11 @@ class Nested(Guest):
     """L2 as a Guest (its shell, and its VMM's QMP), with self.l1: L1's
     shell and the outer QEMU's QMP."""
 
-    def __init__(self, qemu, nested, host, funcs=1, log=None):
+    def __init__(self, qemu, nested, host, funcs=1, hotplug=(), log=None):
         super().__init__(qemu, nested, log=log)
         self.funcs = funcs
+        # The functions whose Root Port in L2 has native hot-plug
+        self.hotplug = hotplug
         self.kernel = os.path.join(nested, f"host-{host}.bzImage")
         self.initrd = os.path.join(nested, "l1-initramfs.cpio")
         self.l1 = None
@@ -141,9 +144,13 @@ class Nested(Guest):
         # guide on functions that share a guest Root Port
         assign = " ".join(
             f"-device pcie-root-port,id=rp{i},bus=pcie.0,chassis={i + 1},"
-            f"slot={i + 1},hotplug=off "
+            f"slot={i + 1},hotplug={'on' if i in self.hotplug else 'off'} "
             f"-device vfio-pci,host={b},id=nic{i},bus=rp{i}"
             for i, b in enumerate(sorted(bdfs)))
+        # pciehp, not ACPI, handles the ports with hot-plug
+        if self.hotplug:
+            assign += (" -global ICH9-LPC.acpi-pci-hotplug-with-bridge-"
+                       "support=off")
         t0 = time.monotonic()
         self.l1.out(
             "qemu-system-x86_64 -L /share/qemu -machine q35 "
@@ -157,6 +164,7 @@ class Nested(Guest):
             "-msg timestamp=on -trace 'vfio_pci_aer_pv_reset' "
             "-trace 'vfio_err_recovery' -trace 'vfio_pci_host_error' "
             "-trace 'virtio_aer_pv_request*' -trace 'virtio_aer_pv_reset_end' "
+            "-trace 'virtio_aer_pv_host_error' "
             f"{assign} -device virtio-aer-pv-pci,id=aerpv,"
             f"reset-timeout-ms={L2_RESET_TIMEOUT_MS} "
             ">/tmp/qemu.log 2>&1 </dev/null & echo $! >/tmp/qemu.pid")
@@ -213,11 +221,11 @@ class Ctx:
 
 
 @contextlib.contextmanager
-def nested(ctx, host, funcs=1, l2=True):
+def nested(ctx, host, funcs=1, l2=True, hotplug=()):
     # --sanitize: the host series runs on the sanitized host kernel
     if ctx.sanitize and host == "patched":
         host = "sanitize"
-    n = Nested(ctx.qemu, ctx.nested, host, funcs)
+    n = Nested(ctx.qemu, ctx.nested, host, funcs, hotplug)
     try:
         n.start(boot_timeout=ctx.boot_timeout, l2=l2)
         ctx.times = n.times
@@ -443,6 +451,110 @@ def s_two_functions_requested_reset(ctx):
               "after the link reset")
 
 
+# How long the outer QEMU holds both functions in reset after L1's link
+# reset, reading all ones, for unplug_peer_during_probe: L1 waits that
+# long for them, and blocks user config access to both meanwhile
+HOLD_MS = 30000
+
+
+def l1_qemu_trace(n, event):
+    """The wall-clock times of L1's QEMU's trace lines for event (with
+    -msg timestamp=on: "2026-12-06T23:17:52.205007Z event args"), each
+    with the rest of its line."""
+    return [(datetime.datetime.strptime(m.group(1), "%Y-%m-%dT%H:%M:%S.%f")
+             .replace(tzinfo=datetime.timezone.utc).timestamp(), m.group(2))
+            for m in re.finditer(r"^(\S+)Z " + event + r" (.*)$",
+                                 n.l1_qemu_log(), re.M)]
+
+
+def l1_qemu_threads(n):
+    """Where each thread of L1's QEMU waits, for a failure's report."""
+    return n.l1.out("for t in /proc/$(cat /tmp/qemu.pid)/task/*; do "
+                    "echo \"$(cat $t/comm): $(cat $t/wchan)\"; "
+                    "cat $t/stack 2>/dev/null | head -12; done", timeout=60)
+
+
+def vfio_device_fds(n):
+    """The VFIO device fds L1's QEMU holds open."""
+    return int(n.l1.out("ls -l /proc/$(cat /tmp/qemu.pid)/fd | "
+                        "grep -c 'vfio-device' || true"))
+
+
+def s_unplug_peer_during_probe(ctx):
+    """fatal error on one function of a two-function device, the other
+    unplugged while L1's QEMU probes both: it is left out of the event and
+    freed, QEMU answers throughout, L2 recovers the first"""
+    with nested(ctx, "patched", funcs=2, hotplug=(1,)) as n:
+        bdf0, bdf1 = n.bdf(0), n.bdf(1)
+        check(vfio_device_fds(n) == 2, "L1's QEMU does not hold two VFIO "
+              "devices")
+        # L2 lets go of the peer first, so that its unplug needs no access
+        # to the function: L1 blocks config access to it during its reset
+        n.out(f"echo 1 > /sys/bus/pci/devices/{bdf1}/remove")
+        before = n.outer_resets()
+        # The device comes back HOLD_MS after L1's link reset
+        with n.outer_lock:
+            n.l1.qmp("x-aer-pv-slow-link-reset", id="rp0",
+                     **{"hold-ms": HOLD_MS})
+        t0 = time.monotonic()
+        n.inject("DLP")
+        # L1's QEMU took the error in and probes the functions: their
+        # config reads wait for the end of L1's reset
+        deadline = time.monotonic() + HOLD_MS / 3000
+        while not any(" errors 1 " in ln for _, ln in
+                      l1_qemu_trace(n, "vfio_err_recovery")):
+            check(time.monotonic() < deadline, "L1's QEMU did not take the "
+                  "error in:\n" + n.l1_qemu_log()[-1500:])
+            time.sleep(0.5)
+        check(not l1_qemu_trace(n, "vfio_pci_host_error"),
+              "the probe ended before L1's reset did")
+        # The sampler is the only reader of L2's QMP socket from here: the
+        # events it reads are kept in n.events
+        n.qmp("device_del", id="nic1")
+        sampler = QmpSampler(n)
+        sampler.start()
+        deleted = None
+        deadline = t0 + HOLD_MS / 1000 + 60
+        while deleted is None:
+            deleted = next((e for e in list(n.events)
+                            if e["event"] == "DEVICE_DELETED" and
+                            e["data"].get("device") == "nic1"), None)
+            check(time.monotonic() < deadline, "nic1 was not unplugged; "
+                  "L1's QEMU:\n" + l1_qemu_threads(n) +
+                  n.l1_qemu_log()[-6000:])
+            time.sleep(0.2)
+        t_del = time.monotonic() - t0
+        check(n.wait_dmesg(RECOVERED, 1, 600) == 1, "no recovery in L2")
+        ctx.times["recovery"] = time.monotonic() - t0
+        sampler.stop()
+        worst = max(lat for _, lat in sampler.samples)
+        print(f"  nic1 unplugged {t_del:.1f} s after the error, L2 "
+              f"recovered after {ctx.times['recovery']:.1f} s; L1's QEMU, "
+              f"slowest of {len(sampler.samples)} QMP answers: "
+              f"{worst * 1000:.0f} ms", flush=True)
+        unplugged = deleted["timestamp"]["seconds"] + \
+            deleted["timestamp"]["microseconds"] / 1e6
+        ended = l1_qemu_trace(n, "vfio_pci_host_error")
+        check(ended and ended[0][0] > unplugged and "functions 2" in
+              ended[0][1], "the probe of both functions did not span the "
+              f"unplug: {ended}, unplugged at {unplugged}")
+        sent = l1_qemu_trace(n, "virtio_aer_pv_host_error")
+        check(len(sent) == 1 and "functions 1" in sent[0][1],
+              f"the event does not name the remaining function alone: {sent}")
+        check(worst < 0.1, f"L1's QEMU took {worst * 1000:.0f} ms to answer "
+              "QMP while it unplugged a function the host resets")
+        check(n.qmp("query-status")["status"] == "running", "L2 stopped")
+        check(vfio_device_fds(n) == 1, "the unplugged function's VFIO device "
+              "is still open")
+        time.sleep(2)
+        l1_reset_once(n, before)
+        log = n.dmesg()
+        check("link reset skipped: host reset done" in log,
+              "L2 did not skip its link reset")
+        check(n.sysfs(bdf0, "recovered") == "1", "recovered != 1")
+        check(n.traffic(), "no traffic through the NIC after recovery")
+
+
 class QmpSampler(threading.Thread):
     """Asks L1's QEMU (L2's VMM) for its status every 50 ms, on L2's QMP
     socket, which nothing else uses meanwhile, and notes when the outer
@@ -543,7 +655,8 @@ def s_uapi(ctx):
 
 ORDER = ["s_uapi", "s_fatal_with_reset", "s_nonfatal", "s_fatal_unpatched_l1",
          "s_nonfatal_unpatched_l1",
-         "s_two_functions", "s_two_functions_requested_reset"]
+         "s_two_functions", "s_two_functions_requested_reset",
+         "s_unplug_peer_during_probe"]
 
 
 def main():

@@ -13,9 +13,11 @@
  * that the guest left the device alone.
  *
  * The other hooks count the resets that reached a device, feed the
- * guest broken or hostile events, hold events back and break the
- * device.  None of this is an interface for management, and the device
- * itself (virtio-aer-pv.c) knows nothing of it.
+ * guest broken or hostile events, hold events back, break the device,
+ * and hold the functions below a port in reset after its next link
+ * reset, as a device slow to come back does.  None of this is an
+ * interface for management, and the device itself (virtio-aer-pv.c)
+ * knows nothing of it.
  *
  * Copyright (c) 2026 aer-pv developers
  *
@@ -88,7 +90,15 @@ typedef struct AerPvWindow {
     QLIST_ENTRY(AerPvWindow) next;
 } AerPvWindow;
 
+/* x-aer-pv-slow-link-reset: a port whose next link reset holds */
+typedef struct AerPvSlowLink {
+    PCIDevice *port;
+    PCIConfigWriteFunc *config_write;   /* the port's own */
+    uint32_t hold_ms;
+} AerPvSlowLink;
+
 static GHashTable *aer_pv_models;       /* PCIDevice * -> AerPvModel * */
+static AerPvSlowLink aer_pv_slow_link;
 static QLIST_HEAD(, AerPvWindow) aer_pv_windows =
     QLIST_HEAD_INITIALIZER(aer_pv_windows);
 static DeviceListener aer_pv_listener;
@@ -314,6 +324,8 @@ static AerPvWindow *aer_pv_window_start(AerPvModel **models, unsigned int nr,
 }
 
 /* An emulated function was unplugged: its modelled resets end now */
+static void aer_pv_slow_link_disarm(void);
+
 static void aer_pv_unrealize_notify(DeviceListener *listener,
                                     DeviceState *qdev)
 {
@@ -321,6 +333,9 @@ static void aer_pv_unrealize_notify(DeviceListener *listener,
     AerPvWindow *w, *tmp;
     unsigned int i;
 
+    if (aer_pv_slow_link.port == (PCIDevice *)qdev) {
+        aer_pv_slow_link_disarm();
+    }
     if (!m) {
         return;
     }
@@ -341,15 +356,21 @@ static void aer_pv_unrealize_notify(DeviceListener *listener,
     g_free(m);
 }
 
-static AerPvModel *aer_pv_model(PCIDevice *dev)
+static void aer_pv_models_init(void)
 {
-    AerPvModel *m = aer_pv_model_of(dev);
-
     if (!aer_pv_models) {
         aer_pv_models = g_hash_table_new(NULL, NULL);
         aer_pv_listener.unrealize = aer_pv_unrealize_notify;
         device_listener_register(&aer_pv_listener);
     }
+}
+
+static AerPvModel *aer_pv_model(PCIDevice *dev)
+{
+    AerPvModel *m;
+
+    aer_pv_models_init();
+    m = aer_pv_model_of(dev);
     if (!m) {
         m = g_new0(AerPvModel, 1);
         m->dev = PCI_DEVICE(object_ref(OBJECT(dev)));
@@ -431,6 +452,72 @@ static const AerPvHostOps aer_pv_model_ops = {
     .link = aer_pv_model_link,
     .reset = aer_pv_model_reset,
 };
+
+static void aer_pv_slow_link_disarm(void)
+{
+    AerPvSlowLink *sl = &aer_pv_slow_link;
+
+    sl->port->config_write = sl->config_write;
+    object_unref(OBJECT(sl->port));
+    sl->port = NULL;
+}
+
+/*
+ * The port's config writes: once its Secondary Bus Reset is released,
+ * the functions below it stay in reset for hold_ms, as those of a device
+ * slow to come back do.  Only then is the port's own write hook back.
+ */
+static void aer_pv_slow_link_write(PCIDevice *port, uint32_t addr,
+                                   uint32_t val, int len)
+{
+    AerPvSlowLink *sl = &aer_pv_slow_link;
+    uint16_t before = pci_get_word(port->config + PCI_BRIDGE_CONTROL);
+    AerPvWindow scope = { 0 };
+
+    sl->config_write(port, addr, val, len);
+    if (!(before & PCI_BRIDGE_CTL_BUS_RESET) ||
+        (pci_get_word(port->config + PCI_BRIDGE_CONTROL) &
+         PCI_BRIDGE_CTL_BUS_RESET)) {
+        return;
+    }
+    pci_for_each_device_under_bus(pci_bridge_get_sec_bus(PCI_BRIDGE(port)),
+                                  aer_pv_add_model, &scope);
+    trace_virtio_aer_pv_test_slow_link(virtio_aer_pv_dev_name(port),
+                                       scope.nr, sl->hold_ms);
+    aer_pv_window_start(scope.models, scope.nr, true, sl->hold_ms);
+    aer_pv_slow_link_disarm();
+}
+
+void qmp_x_aer_pv_slow_link_reset(const char *id, uint32_t hold_ms,
+                                  Error **errp)
+{
+    PCIDevice *port = virtio_aer_pv_pci_by_id(id, errp);
+    AerPvSlowLink *sl = &aer_pv_slow_link;
+
+    if (!port) {
+        return;
+    }
+    if (!object_dynamic_cast(OBJECT(port), TYPE_PCI_BRIDGE)) {
+        error_setg(errp, "'%s' is not a bridge", id);
+        return;
+    }
+    if (!hold_ms || hold_ms > VIRTIO_AER_PV_RESET_TIMEOUT_MAX_MS) {
+        error_setg(errp, "hold-ms must be 1 to %u",
+                   VIRTIO_AER_PV_RESET_TIMEOUT_MAX_MS);
+        return;
+    }
+    if (sl->port) {
+        error_setg(errp, "the next link reset of '%s' holds already",
+                   virtio_aer_pv_dev_name(sl->port));
+        return;
+    }
+    /* Its listener disarms the hook if the port goes first */
+    aer_pv_models_init();
+    sl->port = PCI_DEVICE(object_ref(OBJECT(port)));
+    sl->hold_ms = hold_ms;
+    sl->config_write = port->config_write;
+    port->config_write = aer_pv_slow_link_write;
+}
 
 /*
  * The AER status bit an injected error of @sev sets: Receiver Error,

@@ -9,7 +9,9 @@
  * It checks every answer, that QEMU keeps answering, and that what the
  * guest made QEMU do stays within the bounds the device promises: one
  * reset per error whatever it asks, an AER_PV_PHASE event only for a
- * later phase of a current error, and counters that match.
+ * later phase of a current error, and counters that match.  Last, it
+ * checks the test hook the nested test relies on to hold a device in
+ * reset after a link reset.
  *
  * Copyright (c) 2026 aer-pv developers
  *
@@ -606,6 +608,74 @@ static void test_zero_sized_buffer(void)
     driver_free(d);
 }
 
+/* Whether QMP refuses @cmd */
+static bool qmp_fails(Driver *d, const char *cmd)
+{
+    QDict *r = qtest_qmp(d->qts, cmd);
+    bool failed = qdict_haskey(r, "error");
+
+    qobject_unref(r);
+    return failed;
+}
+
+static void sec_bus_reset(QPCIDevice *port)
+{
+    uint16_t ctl = qpci_config_readw(port, PCI_BRIDGE_CONTROL);
+
+    qpci_config_writew(port, PCI_BRIDGE_CONTROL,
+                       ctl | PCI_BRIDGE_CTL_BUS_RESET);
+    qpci_config_writew(port, PCI_BRIDGE_CONTROL,
+                       ctl & ~PCI_BRIDGE_CTL_BUS_RESET);
+}
+
+/*
+ * The test hook the nested test holds a device in reset with: the next
+ * link reset of rp0 holds nic0 for hold-ms after its release, once.
+ */
+static void test_slow_link_reset(void)
+{
+    Driver *d = driver_new("");
+    QPCIDevice *rp = qpci_device_find(d->bus, QPCI_DEVFN(2, 0));
+    QPCIDevice *nic = qpci_device_find(d->bus, (1 << 8) | QPCI_DEVFN(0, 0));
+    unsigned int n;
+
+    g_assert_nonnull(rp);
+    g_assert_nonnull(nic);
+    g_assert(qmp_fails(d, "{'execute': 'x-aer-pv-slow-link-reset', "
+                       "'arguments': {'id': 'nic0', 'hold-ms': 100}}"));
+    g_assert(qmp_fails(d, "{'execute': 'x-aer-pv-slow-link-reset', "
+                       "'arguments': {'id': 'rp0', 'hold-ms': 0}}"));
+    g_assert(qmp_fails(d, "{'execute': 'x-aer-pv-slow-link-reset', "
+                       "'arguments': {'id': 'rp0', 'hold-ms': 300001}}"));
+    qtest_qmp_assert_success(d->qts,
+                             "{'execute': 'x-aer-pv-slow-link-reset', "
+                             "'arguments': {'id': 'rp0', 'hold-ms': 100}}");
+    g_assert(qmp_fails(d, "{'execute': 'x-aer-pv-slow-link-reset', "
+                       "'arguments': {'id': 'rp0', 'hold-ms': 100}}"));
+    g_assert_cmphex(qpci_config_readw(nic, PCI_VENDOR_ID), ==, 0x8086);
+    g_assert(!in_reset(d));
+
+    sec_bus_reset(rp);
+    g_assert(in_reset(d));
+    g_assert_cmphex(qpci_config_readw(nic, PCI_VENDOR_ID), ==, 0xffff);
+    g_assert_cmpint(resets(d, "accesses-in-reset"), ==, 1);
+    for (n = 0; in_reset(d); n++) {
+        g_assert_cmpuint(n, <, 200);
+        step(d);
+    }
+    /* It held about hold-ms, and answers again */
+    g_assert_cmpuint(n, >=, 99);
+    g_assert_cmphex(qpci_config_readw(nic, PCI_VENDOR_ID), ==, 0x8086);
+
+    /* Once only */
+    sec_bus_reset(rp);
+    g_assert(!in_reset(d));
+    g_assert_cmphex(qpci_config_readw(nic, PCI_VENDOR_ID), ==, 0x8086);
+    g_free(rp);
+    g_free(nic);
+    driver_free(d);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -618,5 +688,6 @@ int main(int argc, char **argv)
     qtest_add_func("virtio-aer-pv/stale", test_stale);
     qtest_add_func("virtio-aer-pv/reset-mid-flood", test_reset_mid_flood);
     qtest_add_func("virtio-aer-pv/zero-sized-buffer", test_zero_sized_buffer);
+    qtest_add_func("virtio-aer-pv/slow-link-reset", test_slow_link_reset);
     return g_test_run();
 }
