@@ -263,7 +263,9 @@ def total_resets(g, dev="nic0"):
 
 
 def latency(args, tracefile):
+    # debug-threads: the vCPU thread by its name, for RunQueueWaits
     g = Guest(args.qemu, args.guest, timeout_ms=20000, extra=[
+        "-name", "bench,debug-threads=on",
         "-msg", "timestamp=on", "-D", tracefile] +
         sum((["-trace", t] for t in TRACE), []))
     results = []
